@@ -1,0 +1,24 @@
+"""chainrule's autograd: a scalar reverse-mode automatic-differentiation engine.
+
+Every op records its inputs and its local derivatives; ``backward()`` walks the graph in
+topological order and applies the chain rule, ``child.grad += local * node.grad``.
+"""
+
+from autograd.engine import backward, grad, topological_order
+from autograd.grad_mode import enable_grad, is_grad_enabled, no_grad
+from autograd.gradcheck import GradcheckError, gradcheck, gradgradcheck
+from autograd.value import Value, dot
+
+__all__ = [
+    "GradcheckError",
+    "Value",
+    "backward",
+    "dot",
+    "enable_grad",
+    "grad",
+    "gradcheck",
+    "gradgradcheck",
+    "is_grad_enabled",
+    "no_grad",
+    "topological_order",
+]

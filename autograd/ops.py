@@ -1,0 +1,174 @@
+"""The op table: every operation's forward value and local derivatives, side by side.
+
+An op's ``forward`` maps input floats to the output float. Its ``local`` rule maps the
+same inputs and the output to the partial derivatives d(out)/d(input_i), one per input.
+Rules are written with arithmetic and the helpers below, which work on floats and on
+Values alike, so one rule serves both ``backward()`` (floats) and
+``grad(create_graph=True)`` (Values, differentiable again).
+
+Operands that are plain numbers (the ``c`` in ``x * c``) are not nodes: they come last
+in the argument list and get no partial. The node stores one float partial for each
+input that is a Value, then any constants its rule needs on the Value path (an op with
+constant partials keeps no constants: its float partials serve both paths).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from operator import mul
+from typing import Any, NamedTuple
+
+INF = math.inf
+# Constant partials are shared tuples, so the nodes that use them allocate none.
+ONE, ONE_ONE, MINUS_ONE, ONE_MINUS_ONE = (1.0,), (1.0, 1.0), (-1.0,), (1.0, -1.0)
+
+
+class Op(NamedTuple):
+    """One differentiable operation."""
+
+    name: str
+    forward: Callable[..., float]
+    local: Callable[..., tuple]
+    constant_local: bool = False  # the partials never depend on the inputs
+    domain: str = ""  # which inputs are valid, said in error messages
+    reflected: bool = False  # a number on the left: c - x, c / x, c ** x
+
+
+# Helpers that work on floats and on Values: the float path uses math, a Value its method.
+def exp(x: Any) -> Any:
+    return math.exp(x) if isinstance(x, float) else x.exp()
+
+
+def log(x: Any) -> Any:
+    return math.log(x) if isinstance(x, float) else x.log()
+
+
+def sin(x: Any) -> Any:
+    return math.sin(x) if isinstance(x, float) else x.sin()
+
+
+def cos(x: Any) -> Any:
+    return math.cos(x) if isinstance(x, float) else x.cos()
+
+
+def _negative_base() -> float:
+    raise ValueError("a Value exponent needs a base that is not negative")
+
+
+def _sigmoid(x: float) -> float:
+    """1 / (1 + e^-x), computed without overflow for every finite x."""
+    if x >= 0:
+        return 1.0 / (1.0 + math.exp(-x))
+    e = math.exp(x)
+    return e / (1.0 + e)
+
+
+def _sign(x: Any) -> float:
+    """The derivative of |x|: -1, 0 or 1 (0 at the kink, as PyTorch)."""
+    return 1.0 if x > 0 else -1.0 if x < 0 else 0.0
+
+
+def _is_zero(x: Any) -> bool:
+    """True for the float 0.0. A Value is never taken for zero (its == is identity)."""
+    return isinstance(x, float) and x == 0.0
+
+
+def _pow_local(x: Any, c: float, out: Any) -> tuple:
+    """d(x**c)/dx = c x^(c-1); +inf at x = 0 for 0 < c < 1 (the one-sided limit, like sqrt)."""
+    if c == 0:
+        return (0.0,)
+    if _is_zero(x) and c < 1:
+        return (INF,)
+    return (c * x ** (c - 1),)
+
+
+def _split_dot(args: tuple) -> tuple[tuple, tuple, tuple]:
+    """Split a weighted sum's operands (w..., [b], x...) into (w, (b,) or (), x)."""
+    n = len(args) // 2
+    return args[:n], args[n : len(args) - n], args[len(args) - n :]
+
+
+def _dot_forward(*args: float) -> float:
+    """sum(w_i * x_i) + b."""
+    w, b, x = _split_dot(args)
+    total = sum(map(mul, w, x))
+    return total + b[0] if b else total
+
+
+def _dot_local(*args: Any) -> tuple:
+    """Each side's partials are the other side's values; the bias's is 1."""
+    w, b, x = _split_dot(args[:-1])
+    return x + ONE + w if b else x + w
+
+
+def _linear_local(*args: Any) -> tuple:
+    """The Value side's partials are the constant coefficients; the bias's is 1."""
+    _, b, c = _split_dot(args[:-1])
+    return c + ONE if b else c
+
+
+# The operations.
+
+ADD = Op("+", lambda x, y: x + y, lambda x, y, out: ONE_ONE, constant_local=True)
+ADD_CONST = Op("+", lambda x, c: x + c, lambda x, c, out: ONE, constant_local=True)
+SUB = Op("-", lambda x, y: x - y, lambda x, y, out: ONE_MINUS_ONE, constant_local=True)
+RSUB_CONST = Op(
+    "-", lambda x, c: c - x, lambda x, c, out: MINUS_ONE, constant_local=True, reflected=True
+)
+NEG = Op("neg", lambda x: -x, lambda x, out: MINUS_ONE, constant_local=True)
+MUL = Op("*", lambda x, y: x * y, lambda x, y, out: (y, x))
+MUL_CONST = Op("*", lambda x, c: x * c, lambda x, c, out: (c,), constant_local=True)
+DIV = Op("/", lambda x, y: x / y, lambda x, y, out: (1.0 / y, -out / y), domain="division by zero")
+DIV_CONST = Op(
+    "/",
+    lambda x, c: x / c,
+    lambda x, c, out: (1.0 / c,),
+    constant_local=True,
+    domain="division by zero",
+)
+RDIV_CONST = Op(
+    "/",
+    lambda x, c: c / x,
+    lambda x, c, out: (-out / x,),
+    domain="division by zero",
+    reflected=True,
+)
+POW = Op(
+    "**",
+    lambda x, y: _negative_base() if x < 0 else math.pow(x, y),
+    lambda x, y, out: _pow_local(x, y, out) + (out * log(x) if x > 0 else 0.0,),
+    domain="a Value exponent needs a base >= 0, and 0 cannot take a negative power",
+)
+POW_CONST = Op(
+    "**",
+    math.pow,
+    _pow_local,
+    domain="0 cannot take a negative power, and a negative base needs an integer exponent",
+)
+RPOW_CONST = Op(
+    "**",
+    lambda x, c: _negative_base() if c <= 0 else math.pow(c, x),
+    lambda x, c, out: (out * math.log(c),),
+    domain="a Value exponent needs a positive base",
+    reflected=True,
+)
+EXP = Op("exp", math.exp, lambda x, out: (out,), domain="the result overflows a float")
+LOG = Op("log", math.log, lambda x, out: (1.0 / x,), domain="defined for x > 0")
+SQRT = Op(
+    "sqrt",
+    math.sqrt,
+    lambda x, out: (INF,) if _is_zero(out) else (0.5 / out,),
+    domain="defined for x >= 0",
+)
+TANH = Op("tanh", math.tanh, lambda x, out: (1.0 - out * out,))
+SIGMOID = Op("sigmoid", _sigmoid, lambda x, out: (out * (1.0 - out),))
+RELU = Op("relu", lambda x: 0.0 if x <= 0 else x, lambda x, out: (1.0 if x > 0 else 0.0,))
+ABS = Op("abs", abs, lambda x, out: (_sign(x),))
+SIN = Op("sin", math.sin, lambda x, out: (cos(x),), domain="defined for finite x")
+COS = Op("cos", math.cos, lambda x, out: (-sin(x),), domain="defined for finite x")
+# Weighted sums in one node. DOT: both sides are Values, args (w..., [b], x...), and
+# each side's partials are the other side. LINEAR: one side is constant coefficients,
+# args (v..., [b], c...), so its partials are those constants.
+DOT = Op("dot", _dot_forward, _dot_local)
+LINEAR = Op("dot", _dot_forward, _linear_local, constant_local=True)

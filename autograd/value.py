@@ -1,0 +1,310 @@
+"""Value: one scalar node of a computation graph.
+
+A node holds its float ``data``, its accumulated ``grad``, an optional ``label``, and for
+a computed node the op that made it, its Value inputs and the local derivatives
+d(out)/d(input). Nodes reference only their inputs (no closures, no back references),
+so a graph is a DAG that reference counting frees as soon as it is dropped.
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Iterable
+from typing import Any, Union
+
+from autograd import ops
+from autograd.grad_mode import is_grad_enabled
+from autograd.ops import Op
+
+Number = int | float | numbers.Real
+Operand = Union["Value", Number]
+_NO_LOCALS: tuple = ()
+_MATH_ERRORS = (ValueError, ZeroDivisionError, OverflowError)
+
+
+class Value:
+    """A scalar that records the operations applied to it, for reverse-mode autodiff."""
+
+    __slots__ = ("data", "grad", "label", "_op", "_inputs", "_locals")
+    __array_ufunc__ = None  # numpy scalars on the left defer to our reflected operators
+
+    data: float
+    grad: float
+    label: str
+    _op: Op | None
+    _inputs: tuple[Value, ...]
+    _locals: tuple
+
+    def __init__(self, data: Number, label: str = "") -> None:
+        self.data = _as_float(data, "Value")
+        if label is None:
+            label = ""
+        if not isinstance(label, str):
+            raise TypeError(f"Value label must be a str, got {type(label).__name__} {label!r}")
+        self.grad = 0.0
+        self.label = label
+        self._op = None
+        self._inputs = ()
+        self._locals = _NO_LOCALS
+
+    # -- arithmetic: each operator is one line into the op table --------------------------
+    def __add__(self, other: Operand) -> Value:
+        return _binary(ops.ADD, ops.ADD_CONST, self, other)
+
+    __radd__ = __add__
+
+    def __sub__(self, other: Operand) -> Value:
+        return _binary(ops.SUB, ops.ADD_CONST, self, other, negate_const=True)
+
+    def __rsub__(self, other: Operand) -> Value:
+        return _binary(None, ops.RSUB_CONST, self, other)
+
+    def __mul__(self, other: Operand) -> Value:
+        return _binary(ops.MUL, ops.MUL_CONST, self, other)
+
+    __rmul__ = __mul__
+
+    def __truediv__(self, other: Operand) -> Value:
+        return _binary(ops.DIV, ops.DIV_CONST, self, other)
+
+    def __rtruediv__(self, other: Operand) -> Value:
+        return _binary(None, ops.RDIV_CONST, self, other)
+
+    def __pow__(self, other: Operand) -> Value:
+        return _binary(ops.POW, ops.POW_CONST, self, other)
+
+    def __rpow__(self, other: Operand) -> Value:
+        return _binary(None, ops.RPOW_CONST, self, other)
+
+    def __neg__(self) -> Value:
+        return _unary(ops.NEG, self)
+
+    def __pos__(self) -> Value:
+        return self
+
+    def exp(self) -> Value:
+        """e ** self."""
+        return _unary(ops.EXP, self)
+
+    def log(self) -> Value:
+        """Natural logarithm, for data > 0."""
+        return _unary(ops.LOG, self)
+
+    def sqrt(self) -> Value:
+        """Square root, for data >= 0."""
+        return _unary(ops.SQRT, self)
+
+    def tanh(self) -> Value:
+        """Hyperbolic tangent."""
+        return _unary(ops.TANH, self)
+
+    def sigmoid(self) -> Value:
+        """1 / (1 + e^-x), stable for every finite input."""
+        return _unary(ops.SIGMOID, self)
+
+    def relu(self) -> Value:
+        """max(0, x); its derivative at 0 is taken as 0."""
+        return _unary(ops.RELU, self)
+
+    def sin(self) -> Value:
+        """Sine."""
+        return _unary(ops.SIN, self)
+
+    def cos(self) -> Value:
+        """Cosine."""
+        return _unary(ops.COS, self)
+
+    def abs(self) -> Value:
+        """|x|; its derivative at 0 is taken as 0."""
+        return _unary(ops.ABS, self)
+
+    __abs__ = abs
+
+    # -- gradients ----------------------------------------------------------------------
+    def backward(self, gradient: Number = 1.0) -> None:
+        """Add d(self)/d(node) * gradient into ``.grad`` of every node this one depends on."""
+        from autograd.engine import backward
+
+        backward(self, gradient)
+
+    def zero_grad(self) -> None:
+        """Reset this node's ``.grad`` to 0."""
+        self.grad = 0.0
+
+    # -- comparisons, conversion, display ---------------------------------------------------
+    # == and hash stay identity (so Values live in sets and dicts); ordering compares data.
+    def __lt__(self, other: Operand) -> bool:
+        return self.data < _data(other)
+
+    def __le__(self, other: Operand) -> bool:
+        return self.data <= _data(other)
+
+    def __gt__(self, other: Operand) -> bool:
+        return self.data > _data(other)
+
+    def __ge__(self, other: Operand) -> bool:
+        return self.data >= _data(other)
+
+    def __float__(self) -> float:
+        return self.data
+
+    @property
+    def op(self) -> str:
+        """The name of the op that made this node ('' for a leaf)."""
+        return self._op.name if self._op else ""
+
+    @property
+    def inputs(self) -> tuple[Value, ...]:
+        """The Value inputs of the op that made this node, in argument order."""
+        return self._inputs
+
+    @property
+    def local_grads(self) -> tuple[float, ...]:
+        """d(self)/d(input) for each of ``inputs``, evaluated when the node was made."""
+        return self._locals[: len(self._inputs)]
+
+    def __repr__(self) -> str:
+        label = f"label={self.label!r}, " if self.label else ""
+        return f"Value({label}data={self.data!r}, grad={self.grad!r})"
+
+
+# -- recording ----------------------------------------------------------------------------
+def _new(data: float, op: Op | None, inputs: tuple, local: tuple) -> Value:
+    """Make a node without the checks of __init__ (the engine's inputs are already floats)."""
+    node = _object_new(Value)
+    node.data = data
+    node.grad = 0.0
+    node.label = ""
+    node._op = op
+    node._inputs = inputs
+    node._locals = local
+    return node
+
+
+_object_new = object.__new__
+
+
+def _unary(op: Op, x: Value) -> Value:
+    a = x.data
+    try:
+        out = op.forward(a)
+        if not is_grad_enabled():
+            return _new(out, None, (), _NO_LOCALS)
+        return _new(out, op, (x,), op.local(a, out))
+    except _MATH_ERRORS as exc:
+        raise _domain_error(op, (x,), exc) from None
+
+
+def _binary(op: Op | None, const_op: Op, x: Value, y: Any, negate_const: bool = False) -> Value:
+    """x (op) y for a Value y, or x (const_op) c for a number: the number gets no node."""
+    if isinstance(y, Value):
+        if op is None:  # a reflected operator only ever sees a number on its left
+            return NotImplemented
+        operands: tuple = (x, y)
+        args: tuple = (x.data, y.data)
+    else:
+        c = _constant(y)
+        if c is None:
+            return NotImplemented
+        op = const_op
+        operands = (x,)
+        args = (x.data, -c if negate_const else c)
+    try:
+        out = op.forward(*args)
+        if not is_grad_enabled():
+            return _new(out, None, (), _NO_LOCALS)
+        local = op.local(*args, out)
+    except _MATH_ERRORS as exc:
+        raise _domain_error(op, operands + args[len(operands) :], exc) from None
+    if len(args) > len(operands) and not op.constant_local:
+        local += args[len(operands) :]  # the constant, for the rule on the Value path
+    return _new(out, op, operands, local)
+
+
+def dot(
+    weights: Iterable[Operand], inputs: Iterable[Operand], bias: Operand | None = None
+) -> Value:
+    """sum(w_i * x_i) + bias as a single node (a neuron's pre-activation).
+
+    Its local derivatives are the other side's values (and 1 for the bias), so a neuron
+    is one node with 2n + 1 edges instead of 2n nodes. A side made only of plain numbers
+    is taken as constant coefficients and gets no edges.
+    """
+    w, x = tuple(weights), tuple(inputs)
+    if len(w) != len(x):
+        raise ValueError(f"dot: weights and inputs differ in length ({len(w)} != {len(x)})")
+    w_const, x_const = _all_numbers(w, "weights"), _all_numbers(x, "inputs")
+    b = () if bias is None else (bias if isinstance(bias, Value) else _leaf(bias, "bias"),)
+    if w_const and x_const:
+        raise TypeError("dot: weights or inputs must hold at least one Value")
+    if w_const or x_const:
+        values, coefficients = (x, w) if w_const else (w, x)
+        operands = values + b
+        args = tuple(v.data for v in operands) + tuple(map(float, coefficients))
+        op = ops.LINEAR
+    else:
+        operands = tuple(map(_as_value, w)) + b + tuple(map(_as_value, x))
+        args = tuple(v.data for v in operands)
+        op = ops.DOT
+    out = op.forward(*args)
+    if not is_grad_enabled():
+        return _new(out, None, (), _NO_LOCALS)
+    return _new(out, op, operands, op.local(*args, out))
+
+
+# -- conversions and errors -----------------------------------------------------------------
+def _as_float(data: Any, where: str) -> float:
+    """``data`` as a float, or a TypeError that says what was passed instead."""
+    if type(data) is float:
+        return data
+    if isinstance(data, bool) or not isinstance(data, numbers.Real):
+        raise TypeError(
+            f"{where} expects a real number (int, float, Fraction, ...), "
+            f"got {type(data).__name__} {data!r}"
+        )
+    return float(data)
+
+
+def _constant(y: Any) -> float | None:
+    """A number operand as a float; None for anything an operator should refuse."""
+    if type(y) is float:
+        return y
+    if isinstance(y, bool) or not isinstance(y, numbers.Real):
+        return None
+    return float(y)
+
+
+def _data(y: Operand) -> float:
+    return y.data if isinstance(y, Value) else _as_float(y, "comparison")
+
+
+def _leaf(data: Any, where: str) -> Value:
+    return Value(_as_float(data, f"dot {where}"))
+
+
+def _as_value(item: Operand) -> Value:
+    return item if isinstance(item, Value) else _leaf(item, "element")
+
+
+def _all_numbers(items: tuple, side: str) -> bool:
+    """True when every item is a plain number; a TypeError names any item that is neither."""
+    numbers_only = True
+    for i, item in enumerate(items):
+        if isinstance(item, Value):
+            numbers_only = False
+        else:
+            _as_float(item, f"dot {side}[{i}]")
+    return numbers_only
+
+
+def _describe(operand: Any) -> str:
+    if isinstance(operand, Value):
+        return f"{operand.label}={operand.data!r}" if operand.label else repr(operand.data)
+    return repr(operand)
+
+
+def _domain_error(op: Op, operands: tuple, exc: Exception) -> Exception:
+    """The same kind of error, with a message naming the op, the values and any labels."""
+    shown = ", ".join(_describe(a) for a in (operands[::-1] if op.reflected else operands))
+    reason = op.domain or str(exc)
+    return type(exc)(f"{op.name}({shown}): {reason}")

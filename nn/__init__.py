@@ -1,0 +1,1 @@
+"""chainrule's nn: neurons, layers, an MLP, losses and optimizers on top of ``autograd``."""
