@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numbers
 from collections.abc import Iterable
+from operator import attrgetter
 from typing import Any, Union
 
 from autograd import ops
@@ -196,29 +197,33 @@ def _unary(op: Op, x: Value) -> Value:
 
 
 def _binary(op: Op | None, const_op: Op, x: Value, y: Any, negate_const: bool = False) -> Value:
-    """x (op) y for a Value y, or x (const_op) c for a number: the number gets no node."""
+    """x (op) y for a Value y, or x (const_op) c for a number c, which gets no node."""
     if isinstance(y, Value):
         if op is None:  # a reflected operator only ever sees a number on its left
             return NotImplemented
-        operands: tuple = (x, y)
-        args: tuple = (x.data, y.data)
-    else:
-        c = _constant(y)
-        if c is None:
-            return NotImplemented
-        op = const_op
-        operands = (x,)
-        args = (x.data, -c if negate_const else c)
+        a, b = x.data, y.data
+        try:
+            out = op.forward(a, b)
+            if not is_grad_enabled():
+                return _new(out, None, (), _NO_LOCALS)
+            return _new(out, op, (x, y), op.local(a, b, out))
+        except _MATH_ERRORS as exc:
+            raise _domain_error(op, (x, y), exc) from None
+    c = y if type(y) is float else _constant(y)
+    if c is None:
+        return NotImplemented
+    if negate_const:
+        c = -c
+    a = x.data
     try:
-        out = op.forward(*args)
+        out = const_op.forward(a, c)
         if not is_grad_enabled():
             return _new(out, None, (), _NO_LOCALS)
-        local = op.local(*args, out)
+        local = const_op.local(a, c, out)
     except _MATH_ERRORS as exc:
-        raise _domain_error(op, operands + args[len(operands) :], exc) from None
-    if len(args) > len(operands) and not op.constant_local:
-        local += args[len(operands) :]  # the constant, for the rule on the Value path
-    return _new(out, op, operands, local)
+        raise _domain_error(const_op, (x, c), exc) from None
+    # A rule that depends on its inputs keeps the constant, to run again on the Value path.
+    return _new(out, const_op, (x,), local if const_op.constant_local else local + (c,))
 
 
 def dot(
@@ -233,18 +238,18 @@ def dot(
     w, x = tuple(weights), tuple(inputs)
     if len(w) != len(x):
         raise ValueError(f"dot: weights and inputs differ in length ({len(w)} != {len(x)})")
-    w_const, x_const = _all_numbers(w, "weights"), _all_numbers(x, "inputs")
-    b = () if bias is None else (bias if isinstance(bias, Value) else _leaf(bias, "bias"),)
-    if w_const and x_const:
+    w_numbers, x_numbers = _is_numbers(w, "weights"), _is_numbers(x, "inputs")
+    b = () if bias is None else (_as_value(bias, "dot bias"),)
+    if w_numbers and x_numbers:
         raise TypeError("dot: weights or inputs must hold at least one Value")
-    if w_const or x_const:
-        values, coefficients = (x, w) if w_const else (w, x)
+    if w_numbers or x_numbers:  # one side is constant coefficients: its values are the partials
+        values, coefficients = (x, w) if w_numbers else (w, x)
         operands = values + b
-        args = tuple(v.data for v in operands) + tuple(map(float, coefficients))
+        args = (*map(_get_data, operands), *map(float, coefficients))
         op = ops.LINEAR
     else:
-        operands = tuple(map(_as_value, w)) + b + tuple(map(_as_value, x))
-        args = tuple(v.data for v in operands)
+        operands = (*_as_values(w, "weights"), *b, *_as_values(x, "inputs"))
+        args = tuple(map(_get_data, operands))
         op = ops.DOT
     out = op.forward(*args)
     if not is_grad_enabled():
@@ -267,8 +272,6 @@ def _as_float(data: Any, where: str) -> float:
 
 def _constant(y: Any) -> float | None:
     """A number operand as a float; None for anything an operator should refuse."""
-    if type(y) is float:
-        return y
     if isinstance(y, bool) or not isinstance(y, numbers.Real):
         return None
     return float(y)
@@ -278,23 +281,32 @@ def _data(y: Operand) -> float:
     return y.data if isinstance(y, Value) else _as_float(y, "comparison")
 
 
-def _leaf(data: Any, where: str) -> Value:
-    return Value(_as_float(data, f"dot {where}"))
+_get_data = attrgetter("data")
+_PLAIN_NUMBERS = {float, int}
 
 
-def _as_value(item: Operand) -> Value:
-    return item if isinstance(item, Value) else _leaf(item, "element")
+def _as_value(item: Operand, where: str) -> Value:
+    return item if isinstance(item, Value) else Value(_as_float(item, where))
 
 
-def _all_numbers(items: tuple, side: str) -> bool:
-    """True when every item is a plain number; a TypeError names any item that is neither."""
-    numbers_only = True
+def _as_values(items: tuple, side: str) -> tuple[Value, ...]:
+    """The items as Values, numbers made into leaves (a dot with both sides mixed)."""
+    if set(map(type, items)) <= {Value}:
+        return items
+    return tuple(_as_value(item, f"dot {side}[{i}]") for i, item in enumerate(items))
+
+
+def _is_numbers(items: tuple, side: str) -> bool:
+    """True when no item is a Value; a TypeError names any item that is not a number."""
+    kinds = set(map(type, items))  # one pass in C: the common cases need no Python loop
+    if kinds <= _PLAIN_NUMBERS:
+        return True
+    if kinds <= {Value}:
+        return False
     for i, item in enumerate(items):
-        if isinstance(item, Value):
-            numbers_only = False
-        else:
+        if not isinstance(item, Value):
             _as_float(item, f"dot {side}[{i}]")
-    return numbers_only
+    return not any(isinstance(item, Value) for item in items)
 
 
 def _describe(operand: Any) -> str:
