@@ -45,11 +45,15 @@ def log(x: Any) -> Any:
 
 
 def sin(x: Any) -> Any:
-    return math.sin(x) if isinstance(x, float) else x.sin()
+    if isinstance(x, float):
+        return math.sin(x) if math.isfinite(x) else math.nan  # IEEE: sin(inf) is NaN
+    return x.sin()
 
 
 def cos(x: Any) -> Any:
-    return math.cos(x) if isinstance(x, float) else x.cos()
+    if isinstance(x, float):
+        return math.cos(x) if math.isfinite(x) else math.nan  # IEEE: cos(inf) is NaN
+    return x.cos()
 
 
 def _negative_base() -> float:
@@ -165,8 +169,8 @@ TANH = Op("tanh", math.tanh, lambda x, out: (1.0 - out * out,))
 SIGMOID = Op("sigmoid", _sigmoid, lambda x, out: (out * (1.0 - out),))
 RELU = Op("relu", lambda x: 0.0 if x <= 0 else x, lambda x, out: (1.0 if x > 0 else 0.0,))
 ABS = Op("abs", abs, lambda x, out: (_sign(x),))
-SIN = Op("sin", math.sin, lambda x, out: (cos(x),), domain="defined for finite x")
-COS = Op("cos", math.cos, lambda x, out: (-sin(x),), domain="defined for finite x")
+SIN = Op("sin", sin, lambda x, out: (cos(x),))
+COS = Op("cos", cos, lambda x, out: (-sin(x),))
 # Weighted sums in one node. DOT: both sides are Values, args (w..., [b], x...), and
 # each side's partials are the other side. LINEAR: one side is constant coefficients,
 # args (v..., [b], c...), so its partials are those constants.

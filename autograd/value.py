@@ -267,7 +267,10 @@ def _as_float(data: Any, where: str) -> float:
             f"{where} expects a real number (int, float, Fraction, ...), "
             f"got {type(data).__name__} {data!r}"
         )
-    return float(data)
+    try:
+        return float(data)
+    except OverflowError:
+        raise OverflowError(f"{where}: {data!r} is too large for a float") from None
 
 
 def _constant(y: Any) -> float | None:
