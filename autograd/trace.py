@@ -1,0 +1,151 @@
+"""The backward pass as a list of chain-rule steps, in the order the engine runs them.
+
+Backpropagation visits the nodes in reverse topological order and, for each input of a
+node, adds ``local * node.grad`` into the input's gradient. ``explain_backward`` replays
+that loop on the side (every ``.grad`` stays untouched) and records each term, so
+``print(explain_backward(loss))`` reads like a derivation written by hand::
+
+    loss.grad = 1 (the seed)
+    Step 1: diff.grad += dloss/ddiff (-0.4) * loss.grad (1) = -0.4
+    Step 2: A2.grad += ddiff/dA2 (1) * diff.grad (-0.4) = -0.4
+    ...
+
+Nodes without a label get a readable name from their op and a count (``mul1``,
+``tanh2``, ``leaf1``); ``autograd.viz`` uses the same names, so the printed steps and the
+drawn graph match.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from autograd.engine import topological_order
+from autograd.value import Value
+
+# Operator symbols spelled as words, so generated names read as identifiers.
+_OP_WORDS = {"+": "add", "-": "sub", "*": "mul", "/": "div", "**": "pow"}
+
+
+def format_number(x: float) -> str:
+    """``x`` in at most four significant digits: 2.0 -> '2', 2/3 -> '0.6667', -0.0 -> '0'."""
+    text = f"{x:.4g}"
+    return "0" if text == "-0" else text
+
+
+def node_names(order: Sequence[Value]) -> dict[Value, str]:
+    """A unique, readable name for each node: its label, or its op's name and a count.
+
+    Names are given in the order of ``order``, so the same graph always gets the same
+    names. A repeated label gets a suffix (``w``, ``w#2``); a generated name never takes
+    a name some node carries as its label.
+    """
+    labels = {v.label for v in order if v.label}
+    taken: set[str] = set()
+    counts: Counter[str] = Counter()
+    names: dict[Value, str] = {}
+    for v in order:
+        if v.label and v.label not in taken:
+            name = v.label
+        else:
+            base = f"{v.label}#" if v.label else _OP_WORDS.get(v.op, v.op or "leaf")
+            counts[base] = max(counts[base], 1 if v.label else 0)  # a label's copies from #2
+            name = ""
+            while not name or name in taken or name in labels:
+                counts[base] += 1
+                name = f"{base}{counts[base]}"
+        taken.add(name)
+        names[v] = name
+    return names
+
+
+@dataclass(frozen=True)
+class ChainRuleStep:
+    """One term of the chain rule: ``input.grad += local * upstream``.
+
+    ``upstream`` is the output's gradient, complete by the time the engine reaches it;
+    ``position`` is the input's index in ``output.inputs`` (``a * a`` has two steps into
+    ``a``, at positions 0 and 1).
+    """
+
+    output: Value
+    input: Value
+    position: int
+    local: float
+    upstream: float
+    output_name: str
+    input_name: str
+    shared: bool  # the input appears more than once among the output's inputs
+
+    @property
+    def contribution(self) -> float:
+        """What this step adds to the input's gradient."""
+        return self.local * self.upstream
+
+    def __str__(self) -> str:
+        out, inp = self.output_name, self.input_name
+        where = f" [arg {self.position}]" if self.shared else ""
+        return (
+            f"{inp}.grad += d{out}/d{inp}{where} ({format_number(self.local)})"
+            f" * {out}.grad ({format_number(self.upstream)}) = {format_number(self.contribution)}"
+        )
+
+
+@dataclass(frozen=True)
+class BackwardTrace:
+    """The steps of one backward pass from ``root``; ``str()`` numbers them, one a line."""
+
+    root: Value
+    root_name: str
+    steps: tuple[ChainRuleStep, ...]
+
+    def __iter__(self) -> Iterator[ChainRuleStep]:
+        return iter(self.steps)
+
+    def __len__(self) -> int:
+        return len(self.steps)
+
+    def __getitem__(self, index: int) -> ChainRuleStep:
+        return self.steps[index]
+
+    def __str__(self) -> str:
+        lines = [f"{self.root_name}.grad = 1 (the seed)"]
+        lines += [f"Step {i}: {step}" for i, step in enumerate(self.steps, start=1)]
+        return "\n".join(lines)
+
+
+def explain_backward(root: Value) -> BackwardTrace:
+    """The chain-rule steps ``root.backward()`` would run, in its order; no ``.grad`` changes.
+
+    Each node's gradient is seeded with 1 at ``root``; then for every node in reverse
+    topological order and every input of that node, one step adds the local derivative
+    times the node's gradient into the input's gradient. Summing the steps' contributions
+    per node gives exactly the engine's gradients.
+    """
+    if not isinstance(root, Value):
+        raise TypeError(
+            f"explain_backward: the output must be a Value, got {type(root).__name__} {root!r}"
+        )
+    order = topological_order(root)
+    names = node_names(order)
+    grads = dict.fromkeys(order, 0.0)
+    grads[root] = 1.0
+    steps = []
+    for node in reversed(order):
+        inputs = node.inputs
+        uses = Counter(inputs)
+        for position, (child, local) in enumerate(zip(inputs, node.local_grads)):
+            step = ChainRuleStep(
+                output=node,
+                input=child,
+                position=position,
+                local=local,
+                upstream=grads[node],
+                output_name=names[node],
+                input_name=names[child],
+                shared=uses[child] > 1,
+            )
+            grads[child] += step.contribution
+            steps.append(step)
+    return BackwardTrace(root=root, root_name=names[root], steps=tuple(steps))
