@@ -31,6 +31,7 @@ def away_from_zero(low: float, high: float) -> st.SearchStrategy[float]:
 
 # -- each op's domain, where it is defined and well conditioned -------------------------------
 reals = real(-10.0, 10.0)  # + - * neg: defined everywhere, kept moderate
+plain_numbers = st.one_of(st.integers(-10, 10), reals)  # a number operand: int or float
 denominators = away_from_zero(0.5, 10.0)  # x / y: y = 0 is a pole
 exp_arguments = real(-30.0, 30.0)  # e^30 ~ 1e13: finite, far from overflow at ~709.78
 log_arguments = real(0.05, 100.0)  # log: x > 0, away from the pole of 1/x at 0
