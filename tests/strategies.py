@@ -32,6 +32,8 @@ def away_from_zero(low: float, high: float) -> st.SearchStrategy[float]:
 # -- each op's domain, where it is defined and well conditioned -------------------------------
 reals = real(-10.0, 10.0)  # + - * neg: defined everywhere, kept moderate
 plain_numbers = st.one_of(st.integers(-10, 10), reals)  # a number operand: int or float
+integers = st.integers(-(2**64), 2**64)  # Value(data): any real number type is accepted
+fractions = st.fractions(max_denominator=10**6)
 denominators = away_from_zero(0.5, 10.0)  # x / y: y = 0 is a pole
 exp_arguments = real(-30.0, 30.0)  # e^30 ~ 1e13: finite, far from overflow at ~709.78
 log_arguments = real(0.05, 100.0)  # log: x > 0, away from the pole of 1/x at 0
@@ -132,3 +134,12 @@ def expression_dags(
         steps.append((name, operands))
     point = draw(st.lists(real(-1.0, 1.0), min_size=n_inputs, max_size=n_inputs))
     return ExpressionDag(n_inputs, tuple(steps)), point
+
+
+# -- autograd.trace and autograd.viz: node labels -----------------------------------------------
+# Any printable text, including the characters a Graphviz record treats as structure
+# ({ } | < > " \) and non-ASCII letters, so names and escaping are tested on all of them.
+node_labels = st.text(
+    st.characters(blacklist_categories=("Cc", "Cs", "Zl", "Zp")) | st.sampled_from('{}|<>"\\'),
+    max_size=8,
+)
