@@ -1,0 +1,217 @@
+"""explain_backward replays the engine's chain rule step by step, and the steps add up.
+
+On random DAGs the steps' contributions sum to the engine's gradients; on the seed's
+two-layer sigmoid network they line up with the seed's hand derivation, Step 1 to Step 8.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from decimal import Decimal
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from autograd import Value, dot, grad, topological_order
+from autograd.trace import explain_backward, format_number, node_names
+from tests.strategies import expression_dags, node_labels, reals
+
+
+def evaluate(dag_and_point) -> Value:
+    dag, point = dag_and_point
+    return dag(*(Value(p) for p in point))
+
+
+@given(expression_dags())
+def test_contributions_sum_to_the_engines_gradients(dag_and_point):
+    out = evaluate(dag_and_point)
+    nodes = topological_order(out)
+    totals: dict[Value, float] = defaultdict(float)
+    totals[out] = 1.0
+    for step in explain_backward(out):
+        totals[step.input] += step.contribution
+    # The steps replay the engine's additions in its order, so the sums agree exactly.
+    assert [totals[v] for v in nodes] == grad(out, nodes)
+
+
+@given(expression_dags())
+def test_one_step_per_edge_each_after_its_output_has_its_whole_gradient(dag_and_point):
+    out = evaluate(dag_and_point)
+    nodes = topological_order(out)
+    steps = list(explain_backward(out))
+    edges = Counter((v, i) for v in nodes for i in range(len(v.inputs)))
+    assert Counter((s.output, s.position) for s in steps) == edges
+    engine = dict(zip(nodes, grad(out, nodes)))
+    for k, step in enumerate(steps):
+        assert step.input is step.output.inputs[step.position]
+        assert step.local == step.output.local_grads[step.position]
+        assert step.upstream == engine[step.output]  # the output's gradient is complete
+        assert all(s.input is not step.output for s in steps[k:])  # nothing flows in later
+
+
+@given(expression_dags(), reals)
+def test_explaining_leaves_every_grad_untouched(dag_and_point, sentinel):
+    out = evaluate(dag_and_point)
+    nodes = topological_order(out)
+    for v in nodes:
+        v.grad = sentinel
+    explain_backward(out)
+    assert all(v.grad == sentinel for v in nodes)
+
+
+def test_a_step_reads_as_the_chain_rule_with_its_numbers():
+    x = Value(1.0, label="x")
+    z = 3 * x
+    z.label = "z"
+    y = z**2
+    y.label = "y"
+    dy_dz, dz_dx = 2 * z.data, 3.0
+    trace = explain_backward(y)
+    first, second = (
+        f"z.grad += dy/dz ({format_number(dy_dz)}) * y.grad (1) = {format_number(dy_dz)}",
+        f"x.grad += dz/dx ({format_number(dz_dx)}) * z.grad ({format_number(dy_dz)})"
+        f" = {format_number(dz_dx * dy_dz)}",
+    )
+    assert [str(step) for step in trace] == [first, second]
+    assert str(trace).splitlines() == [
+        "y.grad = 1 (the seed)",
+        f"Step 1: {first}",
+        f"Step 2: {second}",
+    ]
+
+
+def test_an_input_used_twice_gets_a_step_per_argument():
+    a = Value(1.5, label="a")
+    square = a * a
+    square.label = "s"
+    steps = list(explain_backward(square))
+    assert [(s.input, s.position) for s in steps] == [(a, 0), (a, 1)]
+    assert [str(s).split(" (")[0] for s in steps] == [
+        "a.grad += ds/da [arg 0]",
+        "a.grad += ds/da [arg 1]",
+    ]
+    assert sum(s.contribution for s in steps) == 2 * a.data
+
+
+def test_a_leaf_has_only_the_seed():
+    x = Value(2.0, label="x")
+    trace = explain_backward(x)
+    assert len(trace) == 0
+    assert str(trace) == "x.grad = 1 (the seed)"
+
+
+def test_the_output_must_be_a_value():
+    with pytest.raises(TypeError, match=r"explain_backward: .* got float 1\.0"):
+        explain_backward(1.0)
+
+
+# -- names -----------------------------------------------------------------------------------
+@given(expression_dags(), st.data())
+def test_names_are_unique_and_keep_every_first_label(dag_and_point, data):
+    out = evaluate(dag_and_point)
+    nodes = topological_order(out)
+    for v in nodes:
+        v.label = data.draw(node_labels)
+    names = node_names(nodes)
+    assert len(set(names.values())) == len(nodes)
+    assert all(names[v] for v in nodes)
+    first = {}
+    for v in nodes:
+        first.setdefault(v.label, v)
+    assert all(names[v] == label for label, v in first.items() if label)
+
+
+def test_unlabelled_nodes_are_named_by_op_and_count():
+    a, b = Value(1.0), Value(2.0, label="mul1")  # a label that a generated name must avoid
+    inner = a * b
+    outer = inner * a
+    squashed = outer.tanh()
+    out = squashed + b
+    names = node_names(topological_order(out))
+    assert [names[v] for v in (a, b, inner, outer, squashed, out)] == [
+        "leaf1",
+        "mul1",
+        "mul2",
+        "mul3",
+        "tanh1",
+        "add1",
+    ]
+
+
+def test_a_repeated_label_is_numbered_from_its_second_copy():
+    w1, w2 = Value(1.0, label="w"), Value(2.0, label="w")
+    names = node_names([w1, w2])
+    assert (names[w1], names[w2]) == ("w", "w#2")
+
+
+@given(st.floats(allow_nan=False, allow_infinity=False))
+def test_numbers_keep_four_significant_digits(x):
+    text = format_number(x)
+    shown, exact = Decimal(text), Decimal(x)  # Decimal: no overflow near the float maximum
+    assert abs(shown - exact) <= abs(exact) * Decimal("5e-4")
+    mantissa = text.lstrip("-").split("e")[0]
+    assert len(mantissa.replace(".", "").lstrip("0")) <= 4
+
+
+def test_negative_zero_prints_as_zero():
+    assert format_number(-0.0) == "0"
+
+
+# -- the seed's two-layer network ------------------------------------------------------------
+def sigmoid(z: float) -> float:
+    return 1.0 / (1.0 + math.exp(-z))
+
+
+def test_the_seed_networks_steps_follow_the_seeds_derivation():
+    """Z1 = W1 X + b1, A1 = sigmoid(Z1), Z2 = W2 A1 + b2, A2 = sigmoid(Z2), Loss = (A2 - y)^2."""
+    x, y = [0.5, -1.0], 1.0
+    w1_data, b1_data = [[0.3, -0.2], [0.8, 0.1]], [0.05, -0.4]
+    w2_data, b2_data = [0.6, -0.7], 0.2
+
+    w1 = [
+        [Value(w, label=f"W1_{j}{k}") for k, w in enumerate(row)] for j, row in enumerate(w1_data)
+    ]
+    b1 = [Value(b, label=f"b1_{j}") for j, b in enumerate(b1_data)]
+    w2 = [Value(w, label=f"W2_{j}") for j, w in enumerate(w2_data)]
+    b2 = Value(b2_data, label="b2")
+    z1 = [dot(w1[j], x, b1[j]) for j in range(2)]
+    a1 = [z.sigmoid() for z in z1]
+    z2 = dot(w2, a1, b2)
+    a2 = z2.sigmoid()
+    loss = (a2 - y) ** 2
+
+    # The seed's quantities, computed with math alone.
+    a1_data = [sigmoid(sum(w * xi for w, xi in zip(w1_data[j], x)) + b1_data[j]) for j in range(2)]
+    a2_data = sigmoid(sum(w * a for w, a in zip(w2_data, a1_data)) + b2_data)
+    dloss_da2 = 2 * (a2_data - y)  # Step 1
+    da2_dz2 = a2_data * (1 - a2_data)  # Step 2
+    delta2 = dloss_da2 * da2_dz2  # Step 3 (the seed's delta2 drops the factor 2)
+    dloss_da1 = [w * delta2 for w in w2_data]  # Step 5
+    da1_dz1 = [a * (1 - a) for a in a1_data]  # Step 6
+    delta1 = [g * d for g, d in zip(dloss_da1, da1_dz1)]  # Step 7
+
+    steps = list(explain_backward(loss))
+    close = pytest.approx
+    # Steps 1-3: down from the output: Loss -> (A2 - y) -> A2 -> Z2.
+    assert steps[0].local == close(dloss_da2)
+    assert steps[1].input is a2 and steps[1].contribution == close(dloss_da2)
+    assert steps[2].input is z2
+    assert (steps[2].local, steps[2].contribution) == (close(da2_dz2), close(delta2))
+    by_input = {s.input: s for s in steps}
+    # Step 4: dLoss/dW2 = delta2 A1, dLoss/db2 = delta2; Step 5: dLoss/dA1 = W2 delta2.
+    assert [by_input[w].contribution for w in w2] == close([delta2 * a for a in a1_data])
+    assert by_input[b2].contribution == close(delta2)
+    assert [by_input[a].contribution for a in a1] == close(dloss_da1)
+    # Steps 6-7: dA1/dZ1 = A1 (1 - A1), so dLoss/dZ1 = delta1.
+    assert [by_input[z].local for z in z1] == close(da1_dz1)
+    assert [by_input[z].contribution for z in z1] == close(delta1)
+    # Step 8: dLoss/dW1 = delta1 X^T, dLoss/db1 = delta1.
+    for j in range(2):
+        assert [by_input[w].contribution for w in w1[j]] == close([delta1[j] * xi for xi in x])
+        assert by_input[b1[j]].contribution == close(delta1[j])
+    # The order: each layer's parameters come after the gradient that reaches them.
+    position = {s.input: k for k, s in enumerate(steps)}
+    assert position[z2] < min(position[w] for w in w2) < min(position[z] for z in z1)
+    assert max(position[z] for z in z1) < max(position[w] for row in w1 for w in row)
