@@ -1,0 +1,167 @@
+"""Neuron, Layer and MLP, in the seed's notation: layer k computes A_k = σ(W_k A_(k-1) + b_k).
+
+Each output is one fused weighted-sum node, ``dot(w, x, b)``, then the activation: a
+neuron is two nodes however many inputs it has. Inputs given as plain numbers stay plain
+numbers (constants with no node of their own).
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Callable, Sequence
+
+from autograd import Value, dot
+from nn.module import Module
+
+Seed = int | random.Random | None
+Inputs = Sequence[float | Value]
+
+
+def linear(x: Value) -> Value:
+    """The identity: a layer with no activation."""
+    return x
+
+
+ACTIVATIONS: dict[str, Callable[[Value], Value]] = {
+    "sigmoid": Value.sigmoid,
+    "tanh": Value.tanh,
+    "relu": Value.relu,
+    "linear": linear,
+}
+# Initial weights are uniform in ±gain * sqrt(3 / fan_in), variance gain² / fan_in:
+# LeCun's scale, and He's (gain² = 2) for relu, which zeroes half of its inputs.
+_GAINS = {"relu": math.sqrt(2.0)}
+
+
+class Neuron(Module):
+    """One unit: activation(w · x + b). ``w`` is a list of nin Values, ``b`` a Value."""
+
+    def __init__(self, nin: int, activation: str = "sigmoid", seed: Seed = None, name: str = ""):
+        self.nin, self.activation = _size(nin, "nin"), activation
+        self._activate = _activation(activation)
+        self.w = _uniform_row(nin, activation, _rng(seed), f"w{name}")
+        self.b = Value(0.0, label=f"b{name}")
+
+    def __call__(self, x: Inputs) -> Value:
+        x = _checked(x, self.nin, self)
+        try:
+            return self._activate(dot(self.w, x, self.b))
+        except TypeError as exc:
+            raise TypeError(f"{self!r}: {exc}") from None
+
+    def __repr__(self) -> str:
+        return f"Neuron({self.nin}, activation={self.activation!r})"
+
+
+class Layer(Module):
+    """nout neurons reading the same nin inputs: activation(W x + b), always a list.
+
+    ``W`` is nout rows of nin Values and ``b`` a list of nout Values, as in the seed
+    (``MLP.layers[0].W`` is W1). Parameters are labelled ``W{name}[j][i]`` and
+    ``b{name}[j]``, so a graph of an MLP reads W1[0][1], b2[0], ...
+    """
+
+    def __init__(
+        self,
+        nin: int,
+        nout: int,
+        activation: str = "sigmoid",
+        seed: Seed = None,
+        name: str = "",
+    ):
+        self.nin, self.nout = _size(nin, "nin"), _size(nout, "nout")
+        self.activation, self.name = activation, name
+        self._activate = _activation(activation)
+        rng = _rng(seed)
+        self.W = [_uniform_row(nin, activation, rng, f"W{name}[{j}]") for j in range(nout)]
+        self.b = [Value(0.0, label=f"b{name}[{j}]") for j in range(nout)]
+
+    def __call__(self, x: Inputs) -> list[Value]:
+        x = _checked(x, self.nin, self)
+        activate = self._activate
+        try:
+            return [activate(dot(w, x, b)) for w, b in zip(self.W, self.b)]
+        except TypeError as exc:
+            raise TypeError(f"{self!r}: {exc}") from None
+
+    def __repr__(self) -> str:
+        name = f", name={self.name!r}" if self.name else ""
+        return f"Layer({self.nin}, {self.nout}, activation={self.activation!r}{name})"
+
+
+class MLP(Module):
+    """Layers of sizes nin -> nouts[0] -> ... -> nouts[-1], layer k's weights named W{k}.
+
+    ``MLP(n_in, [n_hidden, 1], activation="sigmoid")`` is the seed's network. Hidden layers
+    use ``activation``; the last uses ``output_activation`` (None: the same). Calling it
+    returns a bare Value when the last layer has one output, else a list.
+    Weights come from a private ``random.Random(seed)``: the same seed, the same network.
+    """
+
+    def __init__(
+        self,
+        nin: int,
+        nouts: Sequence[int],
+        activation: str = "sigmoid",
+        output_activation: str | None = None,
+        seed: Seed = None,
+    ):
+        if isinstance(nouts, (int, str)) or not nouts:
+            raise TypeError(f"MLP: nouts must be a non-empty list of layer sizes, got {nouts!r}")
+        self.nin, self.nouts = _size(nin, "nin"), list(nouts)
+        self.activation, self.output_activation = activation, output_activation
+        rng = _rng(seed)
+        sizes = [nin, *nouts]
+        activations = [activation] * (len(sizes) - 2) + [output_activation or activation]
+        self.layers = [
+            Layer(sizes[k], sizes[k + 1], activations[k], seed=rng, name=str(k + 1))
+            for k in range(len(nouts))
+        ]
+
+    def __call__(self, x: Inputs) -> Value | list[Value]:
+        for layer in self.layers:
+            x = layer(x)
+        return x[0] if self.nouts[-1] == 1 else x
+
+    def __repr__(self) -> str:
+        out = f", output_activation={self.output_activation!r}" if self.output_activation else ""
+        return f"MLP({self.nin}, {self.nouts}, activation={self.activation!r}{out})"
+
+
+def _rng(seed: Seed) -> random.Random:
+    """A private generator: the global ``random`` state is never read or changed."""
+    return seed if isinstance(seed, random.Random) else random.Random(seed)
+
+
+def _uniform_row(nin: int, activation: str, rng: random.Random, label: str) -> list[Value]:
+    """nin weights labelled ``label[i]``, uniform with variance gain² / nin (the fan-in)."""
+    limit = _GAINS.get(activation, 1.0) * math.sqrt(3.0 / nin)
+    return [Value(rng.uniform(-limit, limit), label=f"{label}[{i}]") for i in range(nin)]
+
+
+def _activation(name: str) -> Callable[[Value], Value]:
+    if name not in ACTIVATIONS:
+        raise ValueError(f"unknown activation {name!r}; choose one of {sorted(ACTIVATIONS)}")
+    return ACTIVATIONS[name]
+
+
+def _size(n: int, what: str) -> int:
+    if isinstance(n, bool) or not isinstance(n, int):
+        raise TypeError(f"{what} must be an int, got {type(n).__name__} {n!r}")
+    if n < 1:
+        raise ValueError(f"{what} must be at least 1, got {n}")
+    return n
+
+
+def _checked(x: Inputs, nin: int, module: Module) -> Inputs:
+    """``x`` if it is a sequence of nin items; TypeError or ValueError (naming sizes) if not."""
+    try:
+        n = len(x)
+    except TypeError:
+        raise TypeError(
+            f"{module!r} expects a sequence of {nin} numbers, got {type(x).__name__} {x!r}"
+        ) from None
+    if n != nin:
+        raise ValueError(f"{module!r} expects {nin} inputs, got {n}")
+    return x
