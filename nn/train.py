@@ -69,11 +69,11 @@ def fit(
             total += value.data * len(batch)
         history.append(total / n)
         if verbose:
-            line = f"epoch {epoch:>{len(str(epochs))}}/{epochs}  loss {history[-1]:<12.6g}"
+            line = f"epoch {epoch:>{len(str(epochs))}}/{epochs}  loss {history[-1]:.6g}"
             if epoch == 1 or epoch % every == 0 or epoch == epochs:
-                print("\r" + line if live else line, file=out, flush=True)
-            elif live:
-                print("\r" + line, end="", file=out, flush=True)
+                print(f"\r{line:<40}" if live else line, file=out, flush=True)
+            elif live:  # a status line, overwritten in place (padded to hide the last one)
+                print(f"\r{line:<40}", end="", file=out, flush=True)
     return history
 
 

@@ -46,6 +46,10 @@ exponents = real(-3.0, 3.0)
 negative_bases = real(-4.0, -0.25)  # a negative base needs an integer exponent
 integer_exponents = st.integers(-4, 4)
 any_finite = st.floats(allow_nan=False, allow_infinity=False)  # tanh, sigmoid: every input
+# Seeds for backward(gradient=...): signed powers of two, so scaling by one is exact.
+scales = st.builds(
+    lambda k, sign: sign * 2.0**k, st.integers(-20, 20), st.sampled_from((-1.0, 1.0))
+)
 
 
 def arguments(
@@ -143,3 +147,75 @@ node_labels = st.text(
     st.characters(blacklist_categories=("Cc", "Cs", "Zl", "Zp")) | st.sampled_from('{}|<>"\\'),
     max_size=8,
 )
+
+
+# -- nn: networks, their weights and their data (helper B) ------------------------------------
+# Weights and inputs stay in [-3, 3]: pre-activations stay below ~40 in size, where sigmoid
+# and tanh are well conditioned, so hand-derived and engine gradients agree to rounding.
+network_weights = real(-3.0, 3.0)
+network_inputs = real(-3.0, 3.0)
+unit_interval = real(0.0, 1.0)  # targets of the seed's sigmoid output, bce targets
+probabilities = real(0.01, 0.99)  # bce predictions away from the poles of log p, log(1 - p)
+logits = real(-30.0, 30.0)
+labels_pm1 = st.sampled_from((-1.0, 1.0))  # hinge-loss targets
+smooth_activations = st.sampled_from(("sigmoid", "tanh", "linear"))
+activations = st.sampled_from(("sigmoid", "tanh", "relu", "linear"))
+init_seeds = st.integers(0, 2**32 - 1)
+learning_rates = real(1e-4, 2.0)
+momenta = real(0.0, 0.99)
+
+
+def matrices(
+    rows: int, cols: int, elements: st.SearchStrategy[float] = network_weights
+) -> st.SearchStrategy[list[list[float]]]:
+    """rows x cols nested lists of floats."""
+    return st.lists(st.lists(elements, min_size=cols, max_size=cols), min_size=rows, max_size=rows)
+
+
+@st.composite
+def architectures(
+    draw: st.DrawFn, max_inputs: int = 4, max_layers: int = 3, max_width: int = 4
+) -> tuple[int, list[int]]:
+    """(nin, nouts) for a small MLP."""
+    nin = draw(st.integers(1, max_inputs))
+    nouts = draw(st.lists(st.integers(1, max_width), min_size=1, max_size=max_layers))
+    return nin, nouts
+
+
+@dataclass(frozen=True)
+class SeedNetworkCase:
+    """The seed's network, W1 (n_hidden x n_in), b1, W2 (1 x n_hidden), b2 (in its own
+    notation), and m examples: the rows of X with their targets Y."""
+
+    W1: list[list[float]]
+    b1: list[float]
+    W2: list[list[float]]
+    b2: list[float]
+    X: list[list[float]]
+    Y: list[float]
+
+    @property
+    def n_in(self) -> int:
+        return len(self.W1[0])
+
+    @property
+    def n_hidden(self) -> int:
+        return len(self.W1)
+
+
+@st.composite
+def seed_networks(
+    draw: st.DrawFn, max_inputs: int = 3, max_hidden: int = 4, max_examples: int = 4
+) -> SeedNetworkCase:
+    """Random weights for the seed's n_in-n_hidden-1 sigmoid network and m examples."""
+    n_in = draw(st.integers(1, max_inputs))
+    n_hidden = draw(st.integers(1, max_hidden))
+    m = draw(st.integers(1, max_examples))
+    return SeedNetworkCase(
+        W1=draw(matrices(n_hidden, n_in)),
+        b1=draw(matrices(1, n_hidden))[0],
+        W2=draw(matrices(1, n_hidden)),
+        b2=draw(matrices(1, 1))[0],
+        X=draw(matrices(m, n_in, network_inputs)),
+        Y=draw(matrices(1, m, unit_interval))[0],
+    )
