@@ -201,8 +201,8 @@ def _record(name: str, v: Value, show_grad: bool, stacked: bool) -> str:
     fields = [_escape_record(name), f"data {format_number(v.data)}"]
     if show_grad:
         fields.append(f"grad {format_number(v.grad)}")
-    text = " | ".join(fields)
-    return text if stacked else "{ " + text + " }"
+    text = "|".join(fields)
+    return text if stacked else "{" + text + "}"
 
 
 def _escape_record(text: str) -> str:
