@@ -1,9 +1,11 @@
 """Draw the chain-rule graph: each value with its data and grad, each edge with d(out)/d(in).
 
-A value is a record ``{name | data | grad}``; the op that made it is a small grey ellipse
-(``+``, ``*``, ``tanh``, ``dot``, ...) in front of it; each edge from an input into an op
-carries the local derivative d(out)/d(in), so a node's gradient is the sum, over its paths
-to the output, of the products of the edge labels. Records are filled by role:
+A value is a record of three fields, name, data and grad, stacked across the direction of
+the layout so a wide network stays readable (the name is the label, or the generated name
+``explain_backward`` prints, like ``mul1``). The op that made a value is a small grey ellipse
+(``+``, ``*``, ``tanh``, ``dot``, ...) in front of it, and each edge from an input into an op
+carries the local derivative d(out)/d(in): a node's gradient is the sum, over its paths to
+the output, of the products of the edge labels. Records are filled by role:
 
 - blue: an input, a leaf that is not a parameter;
 - amber, bold border: a parameter (the Values passed as ``params``, e.g.
@@ -24,6 +26,7 @@ import secrets
 from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import graphviz
 
@@ -100,7 +103,7 @@ def draw_dot(
     ids = {v: f"n{i}" for i, v in enumerate(order)}
 
     graph = graphviz.Digraph(name="chain_rule")
-    graph.attr(rankdir=rankdir, nodesep="0.25", ranksep="0.5", fontname=_FONT, fontsize="11")
+    graph.attr(rankdir=rankdir, nodesep="0.2", ranksep="0.35", fontname=_FONT, fontsize="11")
     graph.attr("node", fontname=_FONT, fontsize="11", style="filled")
     graph.attr("edge", fontname=_FONT, fontsize="10", fontcolor=EDGE_LABEL_COLOUR)
 
@@ -117,7 +120,7 @@ def draw_dot(
         graph.edge(op_id, ids[v])
         uses = Counter(v.inputs)
         # Where three or more edges converge, a line ties each label to its edge.
-        decorate = "true" if len(v.inputs) > 2 else "false"
+        decorate = "true" if len(v.inputs) > 2 else None
         for position, (x, local) in enumerate(zip(v.inputs, v.local_grads)):
             if not show_local:
                 graph.edge(ids[x], op_id)
@@ -136,7 +139,7 @@ def render(
     root: Value,
     path: str | os.PathLike[str],
     format: str = "svg",
-    **options: object,
+    **options: Any,
 ) -> Path:
     """Write the picture of ``draw_dot(root, **options)`` to ``path`` as svg, png or pdf.
 
@@ -147,7 +150,7 @@ def render(
     if format not in FORMATS:
         raise ValueError(f"render: format must be one of {', '.join(FORMATS)}, got {format!r}")
     target = Path(path)
-    graph = draw_dot(root, **options)  # type: ignore[arg-type]
+    graph = draw_dot(root, **options)
     try:
         picture = graph.pipe(format=format)
     except graphviz.ExecutableNotFound:
