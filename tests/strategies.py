@@ -31,6 +31,7 @@ def away_from_zero(low: float, high: float) -> st.SearchStrategy[float]:
 
 # -- each op's domain, where it is defined and well conditioned -------------------------------
 reals = real(-10.0, 10.0)  # + - * neg: defined everywhere, kept moderate
+nonzero_reals = away_from_zero(0.5, 10.0)
 plain_numbers = st.one_of(st.integers(-10, 10), reals)  # a number operand: int or float
 integers = st.integers(-(2**64), 2**64)  # Value(data): any real number type is accepted
 fractions = st.fractions(max_denominator=10**6)

@@ -1,0 +1,117 @@
+"""gradcheck and gradgradcheck: they pass right derivatives, catch wrong ones and say where."""
+
+from __future__ import annotations
+
+import math
+import re
+
+import pytest
+from hypothesis import given
+
+from autograd import GradcheckError, Value, gradcheck, gradgradcheck
+from tests.strategies import nonzero_reals, reals
+
+
+def square_cut(x: Value) -> Value:
+    """x^2 with one factor taken out of the graph: its analytic derivative is x, not 2x."""
+    return x * float(x)
+
+
+def exp_by_its_tangent(x: Value) -> Value:
+    """e^x as e^a (x - a + 1) at a = x: right values and slopes, but a flat slope graph.
+
+    The factor e^a is a fresh leaf, so the first derivative is right at every point, while
+    the graph of that derivative is a constant: its derivative is 0 instead of e^x.
+    """
+    return Value(math.exp(x.data)) * (x - x.data + 1.0)
+
+
+def _reported(name: str, message: str) -> float:
+    """The number printed after ``name`` in a GradcheckError message."""
+    found = re.search(rf"{name} (\S+?)[ ,]", message)
+    assert found, f"no {name} value in {message!r}"
+    return float(found.group(1))
+
+
+@given(a=reals, b=reals)
+def test_gradcheck_and_gradgradcheck_pass_right_derivatives(a: float, b: float) -> None:
+    def f(x: Value, y: Value) -> Value:
+        return (x * y).tanh() + x**2 - (y / 4).sin() * x
+
+    assert gradcheck(f, [a, b]) is True
+    assert gradgradcheck(f, [Value(a, "a"), b]) is True
+
+
+@given(a=nonzero_reals, b=reals)
+def test_a_wrong_gradient_is_caught_naming_the_input_and_both_values(a: float, b: float) -> None:
+    def f(y: Value, x: Value) -> Value:
+        return y.sin() + square_cut(x)
+
+    with pytest.raises(GradcheckError) as raised:
+        gradcheck(f, [Value(b, "y"), Value(a, "x")])
+    message = str(raised.value)
+    assert "input 1 ('x')" in message
+    assert _reported("analytic", message) == a
+    assert _reported("numeric", message) == pytest.approx(2 * a, rel=1e-6)
+
+
+@given(a=reals)
+def test_a_first_derivative_with_a_wrong_graph_passes_gradcheck_only(a: float) -> None:
+    def f(y: Value, x: Value) -> Value:
+        return y**2 + exp_by_its_tangent(x)
+
+    inputs = [Value(0.5, "y"), Value(a, "x")]
+    assert gradcheck(f, inputs)
+    with pytest.raises(GradcheckError) as raised:
+        gradgradcheck(f, inputs)
+    message = str(raised.value)
+    assert "gradgradcheck" in message
+    assert "input 1 ('x')" in message
+    assert _reported("analytic", message) == 0.0
+    assert _reported("numeric", message) == pytest.approx(math.exp(a), rel=1e-6)
+
+
+def test_inputs_are_left_unchanged_whether_the_check_passes_or_fails() -> None:
+    x = Value(1.5, "x")
+    x.grad = 7.0
+    inputs = [x, 2.0]
+    assert gradcheck(lambda a, b: a * b, inputs)
+    assert gradgradcheck(lambda a, b: a * b * a, inputs)
+    with pytest.raises(GradcheckError):
+        gradcheck(lambda a, b: square_cut(a) + b, inputs)
+    with pytest.raises(GradcheckError):
+        gradgradcheck(lambda a, b: exp_by_its_tangent(a) * b, inputs)
+    assert inputs == [x, 2.0]
+    assert (x.data, x.grad, x.label, x.inputs) == (1.5, 7.0, "x", ())
+
+
+def test_tolerances_are_the_ones_given() -> None:
+    """square_cut is off by |x|: within atol at x = 0.001 only when atol allows it."""
+    with pytest.raises(GradcheckError):
+        gradcheck(square_cut, [0.001])
+    assert gradcheck(square_cut, [0.001], atol=2e-3)
+    with pytest.raises(GradcheckError):
+        gradcheck(square_cut, [100.0])
+    assert gradcheck(square_cut, [100.0], rtol=0.6)
+
+
+def test_a_non_finite_difference_fails_the_check() -> None:
+    """f overflows beside the point: the numeric side is not a number, so nothing matches."""
+
+    def f(x: Value) -> Value:
+        return x * 1e308 * 10 if x.data > 1.0 else x * 1.0
+
+    with pytest.raises(GradcheckError, match="numeric nan"):
+        gradcheck(f, [1.0])
+
+
+@pytest.mark.parametrize("check", [gradcheck, gradgradcheck])
+def test_f_must_return_a_value(check) -> None:
+    with pytest.raises(TypeError, match=r"gradcheck: f must return a Value, got float 3\.0"):
+        check(lambda x: 3.0, [1.0])
+
+
+@pytest.mark.parametrize("check", [gradcheck, gradgradcheck])
+def test_inputs_must_be_numbers_or_values(check) -> None:
+    with pytest.raises(TypeError, match=r"gradcheck inputs\[1\].*str 'b'"):
+        check(lambda x, y: x * y, [1.0, "b"])
