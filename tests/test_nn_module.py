@@ -1,0 +1,288 @@
+"""Module: named parameters, zero_grad, state dicts and atomic, validated JSON checkpoints."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import stat
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from autograd import Value
+from nn import MLP, Module, Neuron, StateError, mse_loss
+from tests.strategies import architectures, init_seeds, network_inputs
+
+tmp_path_ok = settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+
+class Custom(Module):
+    """A hand-made module: a scalar, a dict, a nested module and a shared parameter."""
+
+    def __init__(self) -> None:
+        self.scale = Value(2.0)
+        self.name = "not a parameter"
+        self.table = {"first": Value(1.0), "rest": [Value(3.0), Value(4.0)]}
+        self.inner = Neuron(2, seed=0)
+        self.tied = self.scale  # the same Value again
+
+
+def expected_names(nin: int, nouts: list[int]) -> list[str]:
+    sizes = [nin, *nouts]
+    names = []
+    for k in range(len(nouts)):
+        names += [f"layers.{k}.W.{j}.{i}" for j in range(sizes[k + 1]) for i in range(sizes[k])]
+        names += [f"layers.{k}.b.{j}" for j in range(sizes[k + 1])]
+    return names
+
+
+def weights(model: Module) -> list[float]:
+    return [p.data for p in model.parameters()]
+
+
+# -- names and parameters ---------------------------------------------------------------------
+@given(arch=architectures())
+def test_mlp_parameters_are_named_by_layer_row_and_column(arch):
+    nin, nouts = arch
+    model = MLP(nin, nouts, seed=0)
+    named = model.named_parameters()
+    assert [name for name, _ in named] == expected_names(nin, nouts)
+    for name, p in named:
+        parts = name.split(".")
+        layer = model.layers[int(parts[1])]
+        held = layer.W[int(parts[3])][int(parts[4])] if parts[2] == "W" else layer.b[int(parts[3])]
+        assert held is p
+    assert model.parameters() == [p for _, p in named]
+
+
+def test_names_cover_values_in_attributes_lists_dicts_and_submodules_once_each():
+    module = Custom()
+    assert [name for name, _ in module.named_parameters()] == [
+        "scale",
+        "table.first",
+        "table.rest.0",
+        "table.rest.1",
+        "inner.w.0",
+        "inner.w.1",
+        "inner.b",
+    ]
+    assert len(set(module.parameters())) == len(module.parameters())
+
+
+def test_named_parameters_are_stable_across_calls_and_instances():
+    a, b = MLP(3, [4, 2], seed=1), MLP(3, [4, 2], seed=2)
+    assert [n for n, _ in a.named_parameters()] == [n for n, _ in a.named_parameters()]
+    assert [n for n, _ in a.named_parameters()] == [n for n, _ in b.named_parameters()]
+
+
+@given(arch=architectures(), x=network_inputs)
+def test_zero_grad_resets_every_parameter(arch, x):
+    nin, nouts = arch
+    model = MLP(nin, nouts, activation="tanh", seed=0)
+    mse_loss(model([x] * nin), [0.5] * nouts[-1] if nouts[-1] > 1 else 0.5).backward()
+    model.zero_grad()
+    assert all(p.grad == 0.0 for p in model.parameters())
+
+
+def test_zero_grad_undoes_a_backward_that_reached_every_parameter():
+    model = MLP(2, [3, 1], activation="tanh", seed=0)
+    mse_loss(model([0.5, -0.5]), 1.0).backward()
+    assert all(p.grad != 0.0 for p in model.parameters())
+    model.zero_grad()
+    assert all(p.grad == 0.0 for p in model.parameters())
+
+
+# -- state dicts ------------------------------------------------------------------------------
+def test_state_dict_holds_each_layers_matrices_as_nested_lists():
+    model = MLP(2, [3, 1], seed=0)
+    state = model.state_dict()
+    assert list(state) == ["layers.0.W", "layers.0.b", "layers.1.W", "layers.1.b"]
+    for k, layer in enumerate(model.layers):
+        assert state[f"layers.{k}.W"] == [[w.data for w in row] for row in layer.W]
+        assert state[f"layers.{k}.b"] == [b.data for b in layer.b]
+    json.dumps(state)  # plain floats and lists only
+
+
+def test_a_scalar_parameter_is_a_plain_number_in_the_state():
+    state = Custom().state_dict()
+    assert state["scale"] == 2.0 and state["inner.b"] == 0.0 and state["tied"] == 2.0
+    assert state["table.rest"] == [3.0, 4.0]
+
+
+@given(arch=architectures(), seeds=st.tuples(init_seeds, init_seeds))
+def test_load_state_dict_copies_every_weight(arch, seeds):
+    nin, nouts = arch
+    source, target = MLP(nin, nouts, seed=seeds[0]), MLP(nin, nouts, seed=seeds[1])
+    target.load_state_dict(source.state_dict())
+    assert weights(target) == weights(source)
+    assert all(p is not q for p, q in zip(target.parameters(), source.parameters()))
+
+
+def state_with(state: dict, name: str, value: object) -> dict:
+    changed = json.loads(json.dumps(state))
+    changed[name] = value
+    return changed
+
+
+BAD_STATES = {
+    "missing tensor": lambda s: {k: v for k, v in s.items() if k != "layers.1.b"},
+    "unexpected tensor": lambda s: {**s, "layers.2.W": [[1.0]]},
+    "too many rows": lambda s: state_with(s, "layers.0.W", [*s["layers.0.W"], [0.0, 0.0]]),
+    "too few columns": lambda s: state_with(s, "layers.0.W", [row[:1] for row in s["layers.0.W"]]),
+    "ragged rows": lambda s: state_with(s, "layers.0.W", [[0.0], [0.0, 0.0], [0.0, 0.0]]),
+    "number for a list": lambda s: state_with(s, "layers.0.b", 0.5),
+    "string weight": lambda s: state_with(s, "layers.1.b", ["0.5"]),
+    "bool weight": lambda s: state_with(s, "layers.1.b", [True]),
+    "nan weight": lambda s: state_with(s, "layers.1.b", [math.nan]),
+    "infinite weight": lambda s: state_with(s, "layers.1.b", [math.inf]),
+    "not a dict": lambda s: list(s.items()),
+}
+
+
+@pytest.mark.parametrize("corrupt", BAD_STATES.values(), ids=BAD_STATES.keys())
+def test_a_bad_state_raises_and_leaves_the_weights_untouched(corrupt):
+    model = MLP(2, [3, 1], seed=0)
+    before = weights(model)
+    bad = corrupt(MLP(2, [3, 1], seed=1).state_dict())
+    with pytest.raises(StateError):
+        model.load_state_dict(bad)
+    assert weights(model) == before
+
+
+def test_state_errors_name_the_tensor_and_the_shapes():
+    model = MLP(2, [3, 1], seed=0)
+    bigger = MLP(2, [5, 1], seed=0).state_dict()
+    with pytest.raises(StateError, match=r"layers\.0\.W: expected shape \(3, 2\), got \(5, 2\)"):
+        model.load_state_dict(bigger)
+    with pytest.raises(StateError, match=r"missing \['layers\.1\.b'\]"):
+        model.load_state_dict(BAD_STATES["missing tensor"](model.state_dict()))
+    with pytest.raises(StateError, match=r"layers\.1\.b\.0: expected a number, got str"):
+        model.load_state_dict(BAD_STATES["string weight"](model.state_dict()))
+
+
+# -- checkpoints --------------------------------------------------------------------------------
+@tmp_path_ok
+@given(arch=architectures(), seed=init_seeds, x=network_inputs)
+def test_save_then_load_restores_the_exact_weights_and_outputs(tmp_path, arch, seed, x):
+    nin, nouts = arch
+    source, target = MLP(nin, nouts, seed=seed), MLP(nin, nouts, seed=seed + 1)
+    path = tmp_path / "model.json"
+    source.save(path)
+    target.load(path)
+    assert weights(target) == weights(source)  # floats survive JSON exactly
+    out_source, out_target = source([x] * nin), target([x] * nin)
+    if isinstance(out_source, list):
+        assert [v.data for v in out_target] == [v.data for v in out_source]
+    else:
+        assert out_target.data == out_source.data
+
+
+def test_the_checkpoint_is_readable_json_with_format_version_and_matrices(tmp_path):
+    model = MLP(2, [3, 1], seed=0)
+    path = tmp_path / "model.json"
+    model.save(str(path))
+    document = json.loads(path.read_text())
+    assert document["format"] == "chainrule.nn" and document["version"] == 1
+    assert document["module"] == "MLP"
+    assert document["state"] == model.state_dict()
+
+
+def test_save_leaves_no_temporary_file_and_replaces_an_old_checkpoint(tmp_path):
+    path = tmp_path / "model.json"
+    MLP(2, [3, 1], seed=0).save(path)
+    newer = MLP(2, [3, 1], seed=1)
+    newer.save(path)
+    assert os.listdir(tmp_path) == ["model.json"]
+    loaded = MLP(2, [3, 1], seed=2)
+    loaded.load(path)
+    assert weights(loaded) == weights(newer)
+
+
+@pytest.mark.parametrize("failing", ["fsync", "replace"])
+def test_a_save_that_fails_midway_keeps_the_old_file_whole(tmp_path, monkeypatch, failing):
+    path = tmp_path / "model.json"
+    old = MLP(2, [3, 1], seed=0)
+    old.save(path)
+    before = path.read_bytes()
+
+    def crash(*args: object) -> None:
+        raise OSError("disk died")
+
+    monkeypatch.setattr(os, failing, crash)
+    with pytest.raises(OSError, match="disk died"):
+        MLP(2, [3, 1], seed=1).save(path)
+    monkeypatch.undo()
+    assert path.read_bytes() == before
+    assert os.listdir(tmp_path) == ["model.json"]
+
+
+def test_save_refuses_non_finite_weights_and_writes_nothing(tmp_path):
+    model = MLP(2, [3, 1], seed=0)
+    model.layers[1].b[0].data = math.nan
+    with pytest.raises(StateError, match=r"layers\.1\.b\.0 is nan"):
+        model.save(tmp_path / "model.json")
+    assert os.listdir(tmp_path) == []
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX permission bits")
+def test_a_new_checkpoint_is_readable_by_others_like_an_ordinary_file(tmp_path):
+    path = tmp_path / "model.json"
+    MLP(2, [3, 1], seed=0).save(path)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o644
+
+
+def edited(good: str, **changes: object) -> bytes:
+    """The checkpoint text ``good`` with some top-level fields changed (None: removed)."""
+    document = {**json.loads(good), **changes}
+    return json.dumps({k: v for k, v in document.items() if v is not None}).encode()
+
+
+def with_bias(good: str, bias: float) -> bytes:
+    state = json.loads(good)["state"]
+    return edited(good, state={**state, "layers.1.b": [bias]})  # json writes nan as NaN
+
+
+CORRUPTIONS = {
+    "empty": (lambda good: b"", "truncated or corrupted"),
+    "truncated": (lambda good: good[: len(good) // 2].encode(), "truncated or corrupted"),
+    "garbage": (lambda good: b"\x00\xff\xfe not json", "truncated or corrupted"),
+    "not an object": (lambda good: b"[1, 2, 3]", "not a chainrule.nn checkpoint"),
+    "other format": (lambda good: edited(good, format="pickle"), "not a chainrule.nn"),
+    "newer version": (lambda good: edited(good, version=2), "version 2, this library reads"),
+    "no state": (lambda good: edited(good, state=None), "must be a dict, got NoneType"),
+    "nan token": (lambda good: with_bias(good, math.nan), "NaN is not a number JSON allows"),
+    "other architecture": (
+        lambda good: edited(good, state=MLP(2, [4, 1], seed=0).state_dict()),
+        r"expected shape \(3, 2\), got \(4, 2\)",
+    ),
+}
+
+
+@pytest.mark.parametrize(("corrupt", "reason"), CORRUPTIONS.values(), ids=CORRUPTIONS.keys())
+def test_a_bad_checkpoint_raises_naming_the_file_and_leaves_the_weights(tmp_path, corrupt, reason):
+    good = tmp_path / "good.json"
+    MLP(2, [3, 1], seed=1).save(good)
+    bad = tmp_path / "bad.json"
+    bad.write_bytes(corrupt(good.read_text()))
+    model = MLP(2, [3, 1], seed=0)
+    before = weights(model)
+    with pytest.raises(StateError, match=reason) as raised:
+        model.load(bad)
+    assert str(bad) in str(raised.value)
+    assert weights(model) == before
+
+
+def test_loading_another_architecture_says_which_shapes_differ(tmp_path):
+    path = tmp_path / "wide.json"
+    MLP(2, [4, 1], seed=0).save(path)
+    with pytest.raises(StateError, match=r"a saved MLP.*layers\.0\.W: expected shape \(3, 2\)"):
+        MLP(2, [3, 1], seed=0).load(path)
+
+
+def test_loading_a_missing_file_raises_file_not_found(tmp_path):
+    with pytest.raises(FileNotFoundError):
+        MLP(2, [3, 1]).load(Path(tmp_path) / "absent.json")
