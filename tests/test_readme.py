@@ -1,0 +1,99 @@
+"""The README tells the truth: its commands exist, its quickstart runs, its errors are real."""
+
+from __future__ import annotations
+
+import builtins
+import contextlib
+import importlib
+import io
+import re
+from pathlib import Path
+
+import pytest
+
+import autograd
+from autograd import grad
+
+ROOT = Path(__file__).resolve().parent.parent
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def fenced_blocks(language: str) -> list[str]:
+    """The README's fenced code blocks in ``language``, in order."""
+    return re.findall(rf"^```{language}\n(.*?)^```", README, flags=re.DOTALL | re.MULTILINE)
+
+
+def first_commands() -> list[str]:
+    """The commands of the README's first bash block (comments and blank lines skipped)."""
+    blocks = fenced_blocks("bash")
+    assert blocks, "the README has no ```bash block"
+    lines = (line.strip() for line in blocks[0].splitlines())
+    return [line for line in lines if line and not line.startswith("#")]
+
+
+def test_the_first_two_commands_are_a_demo_and_the_test_suite() -> None:
+    demo, tests = first_commands()[:2]
+    assert re.search(r"pip install .*-e \.", demo)
+    assert re.search(r"pip install .*-e '?\.\[test\]'?", tests)
+    assert tests.endswith("python -m pytest") or " python -m pytest " in tests
+
+
+def test_the_demo_command_names_a_module_with_main() -> None:
+    demo = first_commands()[0]
+    found = re.search(r"python -m (demos\.\w+)", demo)
+    assert found, f"the first command runs no demo: {demo!r}"
+    module = importlib.import_module(found.group(1))
+    assert callable(module.main)
+
+
+def test_the_extras_the_commands_install_exist() -> None:
+    tomllib = pytest.importorskip("tomllib")
+    extras = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"][
+        "optional-dependencies"
+    ]
+    for command in first_commands()[:2]:
+        for extra in re.findall(r"\.\[(\w+)\]", command):
+            assert extra in extras
+
+
+def test_ci_runs_exactly_the_test_command() -> None:
+    ci_lines = (ROOT / ".ci" / "run").read_text().splitlines()
+    assert first_commands()[1] in (line.strip() for line in ci_lines)
+
+
+def test_the_quickstart_runs_and_its_claims_hold() -> None:
+    blocks = fenced_blocks("python")
+    assert blocks, "the README has no ```python block"
+    namespace: dict = {}
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        exec(compile(blocks[0], "README quickstart", "exec"), namespace)
+    x, y, z = namespace["x"], namespace["y"], namespace["z"]
+    assert {repr(x.grad), repr(y.grad)} <= set(printed.getvalue().split())
+    assert [x.grad, y.grad] == grad(z, [x, y])  # what is printed is dz/dx, dz/dy
+    assert namespace["dx3"].data == 3 * x.data**2
+    assert namespace["d2x3"] == 6 * x.data == 12.0
+
+
+def _error_examples() -> list[tuple[str, str, str]]:
+    """(expression, error type, message) for each ``>>>`` line of the README's text blocks."""
+    pattern = r"^>>> (.+)\n(\w+): (.+)$"
+    return [
+        example
+        for block in fenced_blocks("text")
+        for example in re.findall(pattern, block, flags=re.MULTILINE)
+    ]
+
+
+def test_the_readme_shows_error_examples() -> None:
+    assert len(_error_examples()) >= 3
+
+
+@pytest.mark.parametrize(("expression", "error", "message"), _error_examples())
+def test_each_error_example_raises_what_the_readme_shows(
+    expression: str, error: str, message: str
+) -> None:
+    with pytest.raises(getattr(builtins, error)) as raised:
+        eval(expression, dict(vars(autograd)))
+    assert type(raised.value) is getattr(builtins, error)
+    assert str(raised.value) == message
