@@ -168,6 +168,12 @@ class Value:
         label = f"label={self.label!r}, " if self.label else ""
         return f"Value({label}data={self.data!r}, grad={self.grad!r})"
 
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
+        """Jupyter shows the graph as SVG when Graphviz's dot is installed, else the repr."""
+        from autograd.viz import svg_mimebundle  # rendering loads only when a Value is shown
+
+        return svg_mimebundle(self, include, exclude)
+
 
 # -- recording ----------------------------------------------------------------------------
 def _new(data: float, op: Op | None, inputs: tuple, local: tuple) -> Value:

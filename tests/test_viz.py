@@ -11,6 +11,8 @@ import math
 import os
 import re
 import shutil
+import subprocess
+import sys
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -340,3 +342,15 @@ def test_jupyter_falls_back_to_the_repr_without_dot(no_dot_program):
 
 def test_jupyter_falls_back_to_the_repr_for_a_graph_too_large_to_read():
     assert svg_mimebundle(chain(DEFAULT_MAX_NODES + 1)) == {}
+
+
+def test_a_value_shows_as_its_graph_in_jupyter(dot_program):
+    bundle = (Value(1.0, label="x") * 2)._repr_mimebundle_()
+    assert list(bundle) == ["image/svg+xml"]
+    ET.fromstring(bundle["image/svg+xml"])
+
+
+def test_importing_the_engine_loads_no_rendering():
+    code = "import sys, autograd; print('graphviz' in sys.modules, 'autograd.viz' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "False"]
