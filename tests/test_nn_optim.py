@@ -1,0 +1,165 @@
+"""Optimizers: SGD is the seed's rule exactly, momentum, weight decay, Adam, schedules."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from autograd import Value
+from nn import MLP, SGD, Adam, mse_loss
+from tests.strategies import learning_rates, momenta, network_weights, unit_interval
+
+params_and_grads = st.lists(st.tuples(network_weights, network_weights), min_size=1, max_size=6)
+
+
+def with_grads(pairs: list[tuple[float, float]]) -> list[Value]:
+    values = []
+    for data, g in pairs:
+        v = Value(data)
+        v.grad = g
+        values.append(v)
+    return values
+
+
+# -- SGD ---------------------------------------------------------------------------------------
+@given(pairs=params_and_grads, lr=learning_rates)
+def test_sgd_without_momentum_is_w_minus_eta_times_the_gradient_exactly(pairs, lr):
+    params = with_grads(pairs)
+    SGD(params, lr=lr).step()
+    assert [p.data for p in params] == [data - lr * g for data, g in pairs]
+
+
+@given(pairs=params_and_grads, lr=learning_rates, momentum=momenta, g2=network_weights)
+def test_sgd_momentum_keeps_a_velocity(pairs, lr, momentum, g2):
+    params = with_grads(pairs)
+    optimizer = SGD(params, lr=lr, momentum=momentum)
+    optimizer.step()  # v1 = g1
+    for p in params:
+        p.grad = g2
+    optimizer.step()  # v2 = μ v1 + g2
+    for p, (data, g1) in zip(params, pairs):
+        after_one = data - lr * g1
+        assert p.data == pytest.approx(after_one - lr * (momentum * g1 + g2), rel=1e-12, abs=1e-12)
+
+
+@given(pairs=params_and_grads, lr=learning_rates, decay=unit_interval)
+def test_weight_decay_adds_decay_times_the_weight_to_the_gradient(pairs, lr, decay):
+    params = with_grads(pairs)
+    SGD(params, lr=lr, weight_decay=decay).step()
+    expected = [data - lr * (g + decay * data) for data, g in pairs]
+    assert [p.data for p in params] == pytest.approx(expected, rel=1e-12, abs=1e-12)
+
+
+def test_a_step_records_no_graph_and_keeps_the_parameters_leaves():
+    model = MLP(2, [3, 1], seed=0)
+    mse_loss(model([1.0, -1.0]), 0.0).backward()
+    SGD(model.parameters(), lr=0.1, momentum=0.9).step()
+    assert all(p.op == "" and p.inputs == () for p in model.parameters())
+
+
+def test_zero_grad_resets_the_optimizers_parameters():
+    params = with_grads([(1.0, 2.0), (3.0, -4.0)])
+    SGD(params, lr=0.1).zero_grad()
+    assert [p.grad for p in params] == [0.0, 0.0]
+
+
+def test_a_parameter_given_twice_is_stepped_once():
+    (p,) = with_grads([(1.0, 0.5)])
+    optimizer = SGD([p, p], lr=0.1)
+    optimizer.step()
+    assert optimizer.params == [p]
+    assert p.data == 1.0 - 0.1 * 0.5
+
+
+def test_sgd_minimises_a_quadratic():
+    x = Value(5.0)
+    optimizer = SGD([x], lr=0.1, momentum=0.5)
+    for _ in range(200):
+        optimizer.zero_grad()
+        ((x - 3.0) ** 2).backward()
+        optimizer.step()
+    assert x.data == pytest.approx(3.0, abs=1e-9)
+
+
+# -- Adam --------------------------------------------------------------------------------------
+@given(pairs=params_and_grads, lr=learning_rates)
+def test_adams_first_step_moves_each_weight_by_lr_against_the_gradients_sign(pairs, lr):
+    """With bias correction, m̂ = g and v̂ = g² after one step: the step is lr g / (|g| + eps)."""
+    params = with_grads(pairs)
+    Adam(params, lr=lr).step()
+    expected = [data - lr * g / (abs(g) + 1e-8) for data, g in pairs]
+    assert [p.data for p in params] == pytest.approx(expected, rel=1e-12, abs=1e-12)
+
+
+@given(pairs=params_and_grads, lr=learning_rates, steps=st.integers(2, 5))
+def test_adam_with_a_constant_gradient_takes_equal_steps(pairs, lr, steps):
+    params = with_grads(pairs)
+    optimizer = Adam(params, lr=lr)
+    for _ in range(steps):
+        optimizer.step()  # .grad stays as set: the same gradient every step
+    expected = [data - steps * lr * g / (abs(g) + 1e-8) for data, g in pairs]
+    assert [p.data for p in params] == pytest.approx(expected, rel=1e-9, abs=1e-9)
+
+
+def test_adam_minimises_a_quadratic():
+    x = Value(-4.0)
+    optimizer = Adam([x], lr=0.1)
+    for _ in range(500):
+        optimizer.zero_grad()
+        ((x - 3.0) ** 2).backward()
+        optimizer.step()
+    assert x.data == pytest.approx(3.0, abs=1e-3)
+
+
+# -- learning-rate schedules -------------------------------------------------------------------
+@pytest.mark.parametrize("make", [SGD, Adam], ids=["SGD", "Adam"])
+def test_the_schedule_scales_the_learning_rate_by_step(make):
+    (p,) = with_grads([(0.0, 1.0)])
+    optimizer = make([p], lr=0.4, schedule=lambda step: 0.5**step)
+    rates = []
+    for _ in range(3):
+        rates.append(optimizer.current_lr)
+        before = p.data
+        optimizer.step()
+        assert before - p.data == pytest.approx(rates[-1], rel=1e-6)  # gradient 1: step = lr
+    assert rates == [0.4, 0.2, 0.1]
+    assert optimizer.steps == 3
+
+
+def test_the_learning_rate_can_be_changed_between_steps():
+    (p,) = with_grads([(0.0, 1.0)])
+    optimizer = SGD([p], lr=0.5)
+    optimizer.step()
+    optimizer.lr = 0.25
+    optimizer.step()
+    assert p.data == -0.75
+
+
+# -- bad arguments -----------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("make", "error", "message"),
+    [
+        (lambda ps: SGD(ps, lr=0.0), ValueError, r"SGD: lr must lie in \(0.0"),
+        (lambda ps: SGD(ps, lr=math.nan), ValueError, "lr must lie in"),
+        (lambda ps: SGD(ps, lr=math.inf), ValueError, "lr must lie in"),
+        (lambda ps: SGD(ps, lr="0.1"), TypeError, "SGD: lr must be a number, got str"),
+        (
+            lambda ps: SGD(ps, lr=0.1, momentum=1.0),
+            ValueError,
+            r"momentum must lie in \[0.0, 1.0\)",
+        ),
+        (lambda ps: SGD(ps, lr=0.1, momentum=-0.1), ValueError, "momentum must lie in"),
+        (lambda ps: SGD(ps, lr=0.1, weight_decay=-1), ValueError, "weight_decay must lie in"),
+        (lambda ps: Adam(ps, betas=(0.9, 1.0)), ValueError, r"Adam: betas\[1\] must lie in"),
+        (lambda ps: Adam(ps, eps=0.0), ValueError, "eps must lie in"),
+        (lambda ps: SGD([], lr=0.1), ValueError, "SGD: no parameters to optimize"),
+        (lambda ps: SGD([*ps, 1.0], lr=0.1), TypeError, r"SGD: params\[1\] is float, not a Value"),
+        (lambda ps: Adam([ps], lr=0.1), TypeError, r"Adam: params\[0\] is list"),
+    ],
+)
+def test_bad_arguments_are_refused_with_a_clear_message(make, error, message):
+    with pytest.raises(error, match=message):
+        make([Value(1.0)])
