@@ -1,0 +1,91 @@
+"""chainrule, two ways: through ``nn`` (fused weighted-sum neurons), and element-wise.
+
+The element-wise network is written with ``Value`` operators only, ``sum(w * x ...) + b``,
+as micrograd's is: it measures the engine's per-node cost without the fused ``dot`` node.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import nn
+from autograd import Value
+from demos.bench.problems import Problem
+
+Chain = tuple[Value, Value]
+
+
+def train(problem: Problem) -> Callable[[], list[float]]:
+    """A runner doing ``problem.steps`` steps with nn: MLP, loss, penalty, SGD."""
+    *hidden, last = (layer.activation for layer in problem.layers)
+    model = nn.MLP(problem.sizes[0], problem.sizes[1:], hidden[0], output_activation=last)
+    for layer, weights in zip(model.layers, problem.layers):
+        for w_row, b, row, bias in zip(layer.W, layer.b, weights.W, weights.b):
+            for w, value in zip(w_row, row):
+                w.data = value
+            b.data = bias
+    params = model.parameters()
+    optimizer = nn.SGD(params, lr=problem.lr)
+    loss_fn = nn.hinge_loss if problem.loss == "hinge" else nn.mse_loss
+
+    def step() -> float:
+        loss = loss_fn([model(x) for x in problem.X], problem.y)
+        if problem.alpha:
+            loss = loss + nn.l2_penalty(params, problem.alpha)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        return loss.data
+
+    return lambda: [step() for _ in range(problem.steps)]
+
+
+def train_elementwise(problem: Problem) -> Callable[[], list[float]]:
+    """The same steps with Value operators only: no ``dot``, no ``nn``."""
+    layers = [
+        (
+            [[Value(w) for w in row] for row in layer.W],
+            [Value(b) for b in layer.b],
+            layer.activation,
+        )
+        for layer in problem.layers
+    ]
+    params = [p for rows, biases, _ in layers for row in rows + [biases] for p in row]
+    m = len(problem.X)
+
+    def forward(x: tuple[float, ...]) -> Value:
+        for rows, biases, activation in layers:
+            z = [sum(w * xi for w, xi in zip(row, x)) + b for row, b in zip(rows, biases)]
+            x = z if activation == "linear" else [getattr(v, activation)() for v in z]
+        return x[0]
+
+    def step() -> float:
+        outs = [forward(x) for x in problem.X]
+        if problem.loss == "hinge":
+            losses = [(1.0 - y * out).relu() for y, out in zip(problem.y, outs)]
+        else:
+            losses = [(out - y) ** 2 for y, out in zip(problem.y, outs)]
+        loss = sum(losses) * (1.0 / m)
+        if problem.alpha:
+            loss = loss + problem.alpha * sum(p * p for p in params)
+        for p in params:
+            p.grad = 0.0
+        loss.backward()
+        for p in params:
+            p.data -= problem.lr * p.grad
+        return loss.data
+
+    return lambda: [step() for _ in range(problem.steps)]
+
+
+def chain_forward(links: int) -> Chain:
+    x = y = Value(1.0)
+    for _ in range(links):
+        y = y * 1.0001 + 0.001
+    return x, y
+
+
+def chain_backward(graph: Chain) -> float:
+    x, y = graph
+    y.backward()
+    return x.grad

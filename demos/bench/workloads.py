@@ -1,0 +1,114 @@
+"""The workloads: each runs every engine in turns on one problem and checks their answers.
+
+A workload's result holds, per engine, the seconds per unit of work (a training step,
+an epoch, a graph node) for every turn, the share of time in the garbage collector and
+the engine's answer (losses, or a gradient), which must agree with the reference.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from types import ModuleType
+from typing import Any
+
+from demos.bench import measure
+from demos.bench.problems import Problem
+
+Prepare = Callable[[], Callable[[], Any]]
+
+
+@dataclass
+class EngineResult:
+    """One engine on one workload: seconds per unit for each turn, or why it failed."""
+
+    per_unit: list[float] = field(default_factory=list)
+    gc_share: float = 0.0
+    answer: list[float] = field(default_factory=list)
+    failure: str = ""
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.per_unit) if self.per_unit else math.nan
+
+
+@dataclass
+class WorkloadResult:
+    name: str
+    title: str
+    unit: str  # what one measured unit is: "step", "epoch" or "node"
+    engines: dict[str, EngineResult]
+
+
+def training(
+    problem: Problem, title: str, unit: str, engines: Mapping[str, ModuleType], repeat: int
+) -> WorkloadResult:
+    """Train from the same weights in every engine; every loss must match the floats'."""
+    runners: dict[str, Prepare] = {}
+    for name, module in engines.items():
+        runners[name] = lambda module=module: module.train(problem)
+        if name == "chainrule":
+            runners["chainrule element-wise"] = lambda m=module: m.train_elementwise(problem)
+    runs = measure.interleaved(runners, repeat)
+    expected = runs["floats"].results[0]
+    measure.check_agreement(problem.name, expected, "the hand-written floats", runs)
+    return WorkloadResult(problem.name, title, unit, _summaries(runs, problem.steps))
+
+
+def chain(
+    links: int,
+    engines: Mapping[str, ModuleType],
+    repeat: int,
+    failed: Mapping[str, str],
+    warmup: bool,
+) -> WorkloadResult:
+    """y = y * 1.0001 + 0.001, ``links`` times, then backward: dy/dx must be 1.0001^links.
+
+    Engines in ``failed`` already failed on a shorter chain and are not run again.
+    """
+    runners: dict[str, Prepare] = {
+        name: lambda m=module: lambda: m.chain_backward(m.chain_forward(links))
+        for name, module in engines.items()
+        if name not in failed
+    }
+    runs = measure.interleaved(runners, repeat, warmup=warmup)
+    expected = [math.pow(1.0001, links)]
+    measure.check_agreement(f"chain of {links} links", expected, "1.0001 ** links", runs)
+    summaries = _summaries(runs, 2 * links)
+    for name, why in failed.items():
+        summaries[name] = EngineResult(failure=f"{why} on a shorter chain")
+    return WorkloadResult(f"chain {links}", f"chain of {links:,} links", "node", summaries)
+
+
+def _summaries(runs: Mapping[str, measure.Runs], units: int) -> dict[str, EngineResult]:
+    summaries = {}
+    for name, run in runs.items():
+        if run.failure:
+            summaries[name] = EngineResult(failure=run.failure)
+        else:
+            summaries[name] = EngineResult(
+                per_unit=[s / units for s in run.seconds],
+                gc_share=run.gc_share,
+                answer=measure.flat(run.results[0]),
+            )
+    return summaries
+
+
+@dataclass
+class MemoryResult:
+    engine: str
+    links: int
+    method: str
+    graph_bytes_per_node: float
+    peak_bytes_per_node: float | None
+    failure: str = ""
+
+
+def memory(engine: str, module: ModuleType, links: int, method: str) -> MemoryResult:
+    """Bytes per node of a chain of ``links`` links (2 nodes a link), in a fresh process."""
+    result = measure.chain_memory(module.__name__, links, method)
+    nodes = 2 * links
+    peak = None if result.peak_bytes is None else result.peak_bytes / nodes
+    return MemoryResult(engine, links, method, result.graph_bytes / nodes, peak, result.failure)

@@ -1,0 +1,319 @@
+"""Benchmark: chainrule against micrograd, PyTorch on 0-d tensors, and hand-written floats.
+
+Every engine starts from the same weights and data, and its losses (or gradient) must
+match the reference: a fast wrong answer is an error, not a result. Engines run in turns
+in one process (A B C, A B C, ...) with the garbage collector on, and each ratio is taken
+turn by turn; the table shows its median and its range over the turns.
+
+Workloads:
+  moons   micrograd's demo step: MLP 2-16-16-1 (ReLU, linear output), 100 two-moons
+          points, mean hinge loss + 1e-4 L2, backward, SGD update; chainrule through
+          ``nn`` (fused neurons) and element-wise (``sum(w * x) + b`` with Value ops)
+  xor     the seed's 2-4-1 sigmoid network on XOR: MSE, lr 0.5, 500 epochs
+  chain   y = y * 1.0001 + 0.001, 10^3 ... 10^6 links, then backward: time per node
+  memory  bytes per node of a chain's graph, each engine in a fresh process
+
+micrograd (``pip install micrograd==0.1.0``) and torch are optional: a missing one is
+skipped. A few minutes with everything installed; ``--quick`` for a shorter run.
+
+Run: python -m demos.benchmark [--quick] [--repeat N] [--json PATH]
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import statistics
+import sys
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from types import ModuleType
+
+from demos.bench import machine, measure, problems, report, workloads
+from demos.bench.measure import DisagreementError
+from demos.bench.workloads import MemoryResult, WorkloadResult
+
+ENGINES = {  # name -> module; the float code is the reference every engine must match
+    "chainrule": "demos.bench.chainrule_engine",
+    "micrograd": "demos.bench.micrograd_engine",
+    "torch": "demos.bench.torch_engine",
+    "floats": "demos.bench.float_engine",
+}
+OPTIONAL = ("micrograd", "torch")
+CONTENDERS = ("chainrule", "chainrule element-wise")
+BASELINES = ("micrograd", "torch", "floats")
+TARGET_LINKS = 1_000_000
+# Settings of a full run and of --quick; an option given on the command line wins.
+FULL = {"repeat": 5, "chain_repeat": 3, "chain": "1000,10000,100000,1000000", "memory": 500_000}
+QUICK = {"repeat": 3, "chain_repeat": 2, "chain": "1000,10000,100000", "memory": 100_000}
+
+
+@dataclass
+class Target:
+    name: str
+    goal: str
+    measured: str
+    met: bool | None  # None: not measured in this run
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parse(argv)
+    engines, missing = load_engines(args.without)
+    info = machine.describe(["chainrule", "micrograd", "torch"])
+    command = "python -m demos.benchmark " + " ".join(sys.argv[1:] if argv is None else argv)
+    print("chainrule benchmark:", command.strip())
+    print(", ".join(f"{key} {value}" for key, value in info.items()))
+    for name, why in missing.items():
+        print(f"{name}: skipped ({why})")
+    try:
+        results, memory = _run(args, engines)
+    except DisagreementError as exc:
+        print(f"error: the engines disagree: {exc}", file=sys.stderr)
+        return 1
+    targets = evaluate_targets(results, memory)
+    print("\n" + _targets_table(targets))
+    if args.json:
+        document = {
+            "command": command.strip(),
+            "machine": info,
+            "skipped": missing,
+            "settings": {k: v for k, v in vars(args).items() if k != "json"},
+            "workloads": [asdict(result) for result in results],
+            "ratios": _ratios_json(results),
+            "memory": [asdict(row) for row in memory],
+            "targets": [asdict(target) for target in targets],
+        }
+        Path(args.json).write_text(json.dumps(document, indent=2) + "\n")
+        print(f"\nwrote {args.json}")
+    return 0
+
+
+def load_engines(without: Sequence[str] = ()) -> tuple[dict[str, ModuleType], dict[str, str]]:
+    """The engines' modules, and the reason each optional engine left out is missing."""
+    engines, missing = {}, {}
+    for name, module in ENGINES.items():
+        if name in without:
+            missing[name] = "--without"
+            continue
+        try:
+            engines[name] = importlib.import_module(module)
+        except ModuleNotFoundError as exc:
+            if name not in OPTIONAL or exc.name != name:
+                raise
+            missing[name] = f"{name} is not installed; pip install -e '.[bench]'"
+    return engines, missing
+
+
+def _run(
+    args: argparse.Namespace, engines: dict[str, ModuleType]
+) -> tuple[list[WorkloadResult], list[MemoryResult]]:
+    moons = problems.moons_problem(args.points, args.steps, args.seed)
+    xor = problems.xor_problem(args.xor_epochs, args.seed)
+    results = [
+        workloads.training(
+            moons,
+            f"moons training step: MLP {'-'.join(map(str, moons.sizes))}, {args.points} points, "
+            f"hinge + {moons.alpha:g} L2, SGD; {args.steps} steps a run, {_turns(args.repeat)}",
+            "step",
+            engines,
+            args.repeat,
+        ),
+        workloads.training(
+            xor,
+            f"XOR, the seed's network: MLP {'-'.join(map(str, xor.sizes))} sigmoid, MSE, "
+            f"lr {xor.lr:g}; {args.xor_epochs} epochs a run, {_turns(args.repeat)}",
+            "epoch",
+            engines,
+            args.repeat,
+        ),
+    ]
+    for result in results:
+        _print_workload(result)
+    failed: dict[str, str] = {}
+    for i, links in enumerate(args.chain):
+        result = workloads.chain(links, engines, args.chain_repeat, failed, warmup=i == 0)
+        result.title += f" then backward; {_turns(args.chain_repeat)}"
+        failed.update({n: f"{r.failure}" for n, r in result.engines.items() if r.failure})
+        results.append(result)
+        _print_workload(result)
+    memory = _memory(args, engines)
+    return results, memory
+
+
+def _turns(n: int) -> str:
+    return f"{n} turn" if n == 1 else f"{n} turns"
+
+
+def _memory(args: argparse.Namespace, engines: dict[str, ModuleType]) -> list[MemoryResult]:
+    """Every engine by resident-set growth at ``args.memory`` links, chainrule also by
+    tracemalloc, and by tracemalloc at the target's 10^6 links when the run goes that far
+    (resident-set growth needs Linux's /proc: elsewhere tracemalloc alone)."""
+    plan = [("chainrule", args.memory, "tracemalloc")]
+    if measure.RSS_MEASURABLE:
+        plan += [(name, args.memory, "rss") for name in engines if name != "floats"]
+    if TARGET_LINKS in args.chain:
+        plan.append(("chainrule", TARGET_LINKS, "tracemalloc"))
+    rows = [workloads.memory(name, engines[name], links, method) for name, links, method in plan]
+    print("\n== memory: bytes per node of a chain's graph (2 nodes a link), in a fresh process")
+    print("   graph: held after forward; peak: the most at once through forward and backward")
+    print(
+        report.table(
+            ["engine", "links", "measured by", "graph B/node", "peak B/node"],
+            [
+                [
+                    row.engine,
+                    f"{row.links:,}",
+                    row.method,
+                    f"{row.graph_bytes_per_node:.0f}",
+                    row.failure or f"{row.peak_bytes_per_node:.0f}",
+                ]
+                for row in rows
+            ],
+        )
+    )
+    return rows
+
+
+def _print_workload(result: WorkloadResult) -> None:
+    contenders = [c for c in CONTENDERS if c in result.engines and not result.engines[c].failure]
+    headers = ["engine", f"per {result.unit}", "gc"] + [f"{c} x" for c in contenders]
+    rows = []
+    for name, engine in result.engines.items():
+        if engine.failure:
+            rows.append([name, engine.failure, ""] + [""] * len(contenders))
+            continue
+        row = [name, report.duration(engine.median), f"{engine.gc_share:.0%}"]
+        for contender in contenders:
+            is_baseline = name in BASELINES
+            row.append(report.ratio(speedups(result, contender, name)) if is_baseline else "")
+        rows.append(row)
+    print(f"\n== {result.title}")
+    print("   (x: the baseline's time over the contender's, turn by turn; > 1 is faster)")
+    print(report.table(headers, rows))
+
+
+def speedups(result: WorkloadResult, contender: str, baseline: str) -> list[float]:
+    """How many times faster ``contender`` ran than ``baseline``, one ratio per turn."""
+    fast, slow = result.engines[contender].per_unit, result.engines[baseline].per_unit
+    return [s / f for s, f in zip(slow, fast)]
+
+
+def _ratios_json(results: list[WorkloadResult]) -> list[dict]:
+    rows = []
+    for result in results:
+        for contender in CONTENDERS:
+            for baseline in BASELINES:
+                engines = result.engines
+                if contender in engines and baseline in engines:
+                    if engines[contender].failure or engines[baseline].failure:
+                        continue
+                    turns = speedups(result, contender, baseline)
+                    rows.append(
+                        {
+                            "workload": result.name,
+                            "contender": contender,
+                            "baseline": baseline,
+                            "per_turn": turns,
+                            "median": statistics.median(turns),
+                        }
+                    )
+    return rows
+
+
+def evaluate_targets(results: list[WorkloadResult], memory: list[MemoryResult]) -> list[Target]:
+    """The issue's targets, each met, missed, or not measured in this run."""
+    by_name = {result.name: result for result in results}
+    targets = [
+        _speed_target(by_name["moons"], "chainrule", "micrograd", 15.0, "moons step"),
+        _speed_target(by_name["moons"], "chainrule", "floats", 1 / 3, "moons step"),
+        _speed_target(by_name["xor"], "chainrule", "micrograd", 8.0, "XOR epoch"),
+        _speed_target(by_name["moons"], "chainrule element-wise", "micrograd", 3.0, "moons step"),
+    ]
+    chain = by_name.get(f"chain {TARGET_LINKS}")
+    ok = chain is not None and not chain.engines["chainrule"].failure
+    targets.append(
+        Target(
+            f"chain of {TARGET_LINKS:,} links: forward + backward, dy/dx correct",
+            "no error",
+            "ran" if ok else "not run",
+            True if ok else None,
+        )
+    )
+    traced = [
+        row
+        for row in memory
+        if row.engine == "chainrule" and row.links == TARGET_LINKS and row.method == "tracemalloc"
+    ]
+    peak = traced[0].peak_bytes_per_node if traced else None
+    targets.append(
+        Target(
+            f"chain of {TARGET_LINKS:,} links: peak bytes per node (tracemalloc)",
+            "<= 300",
+            "not run" if peak is None else f"{peak:.0f}",
+            None if peak is None else peak <= 300,
+        )
+    )
+    return targets
+
+
+def _speed_target(
+    result: WorkloadResult, contender: str, baseline: str, at_least: float, what: str
+) -> Target:
+    """contender at least ``at_least`` times as fast as baseline (a fraction: at most
+    1/at_least times slower), by the median of the per-turn ratios."""
+    if at_least >= 1:
+        name, goal = f"{what}: {contender} vs {baseline}", f">= {at_least:g}x faster"
+    else:
+        name, goal = f"{what}: {contender} within {1 / at_least:g}x of {baseline}", ""
+        goal = f"<= {1 / at_least:g}x slower"
+    if baseline not in result.engines or result.engines[baseline].failure:
+        return Target(name, goal, f"not run ({baseline} missing)", None)
+    median = statistics.median(speedups(result, contender, baseline))
+    measured = f"{median:.3g}x faster" if median >= 1 else f"{1 / median:.3g}x slower"
+    return Target(name, goal, measured, median >= at_least)
+
+
+def _targets_table(targets: list[Target]) -> str:
+    verdict = {True: "met", False: "MISSED", None: "-"}
+    rows = [[t.name, t.goal, t.measured, verdict[t.met]] for t in targets]
+    return "== targets\n" + report.table(["target", "goal", "measured", ""], rows)
+
+
+def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m demos.benchmark",
+        description="chainrule against micrograd, PyTorch (0-d tensors) and hand-written floats.",
+    )
+    parser.add_argument("--quick", action="store_true", help="fewer turns, chains to 10^5")
+    parser.add_argument("--repeat", type=int, help="timed turns of moons and XOR (5; quick 3)")
+    parser.add_argument("--chain-repeat", type=int, help="timed turns of each chain (3; quick 2)")
+    parser.add_argument("--points", type=int, default=100, help="moons points (100)")
+    parser.add_argument("--steps", type=int, default=2, help="moons training steps a run (2)")
+    parser.add_argument("--xor-epochs", type=int, default=500, help="XOR epochs a run (500)")
+    parser.add_argument(
+        "--chain", help="chain lengths in links, comma-separated (1000,...,1000000)"
+    )
+    parser.add_argument(
+        "--memory", type=int, help="links of the chain every engine's memory is measured on"
+    )
+    parser.add_argument("--seed", type=int, default=0, help="seed of the weights and data (0)")
+    parser.add_argument(
+        "--without", action="append", default=[], choices=OPTIONAL, help="leave a baseline out"
+    )
+    parser.add_argument("--json", metavar="PATH", help="also write the results as JSON")
+    args = parser.parse_args(argv)
+    preset = QUICK if args.quick else FULL
+    for key, value in preset.items():
+        if getattr(args, key) is None:
+            setattr(args, key, value)
+    args.chain = [int(n) for n in str(args.chain).split(",")]
+    for option in ("repeat", "chain_repeat", "points", "steps", "xor_epochs", "memory"):
+        if getattr(args, option) < 1:
+            parser.error(f"--{option.replace('_', '-')} must be at least 1")
+    return args
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
