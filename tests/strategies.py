@@ -31,11 +31,9 @@ def away_from_zero(low: float, high: float) -> st.SearchStrategy[float]:
 
 # -- each op's domain, where it is defined and well conditioned -------------------------------
 reals = real(-10.0, 10.0)  # + - * neg: defined everywhere, kept moderate
-nonzero_reals = away_from_zero(0.5, 10.0)
 plain_numbers = st.one_of(st.integers(-10, 10), reals)  # a number operand: int or float
-integers = st.integers(-(2**64), 2**64)  # Value(data): any real number type is accepted
-fractions = st.fractions(max_denominator=10**6)
-denominators = away_from_zero(0.5, 10.0)  # x / y: y = 0 is a pole
+nonzero_reals = away_from_zero(0.5, 10.0)
+denominators = nonzero_reals  # x / y: y = 0 is a pole
 exp_arguments = real(-30.0, 30.0)  # e^30 ~ 1e13: finite, far from overflow at ~709.78
 log_arguments = real(0.05, 100.0)  # log: x > 0, away from the pole of 1/x at 0
 sqrt_arguments = real(0.05, 100.0)  # sqrt: x >= 0, away from the infinite slope at 0
@@ -47,6 +45,10 @@ exponents = real(-3.0, 3.0)
 negative_bases = real(-4.0, -0.25)  # a negative base needs an integer exponent
 integer_exponents = st.integers(-4, 4)
 any_finite = st.floats(allow_nan=False, allow_infinity=False)  # tanh, sigmoid: every input
+
+# -- other engine inputs ----------------------------------------------------------------------
+integers = st.integers(-(2**64), 2**64)  # Value(data): any real number type is accepted
+fractions = st.fractions(max_denominator=10**6)
 # Seeds for backward(gradient=...): signed powers of two, so scaling by one is exact.
 scales = st.builds(
     lambda k, sign: sign * 2.0**k, st.integers(-20, 20), st.sampled_from((-1.0, 1.0))
