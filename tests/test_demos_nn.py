@@ -1,0 +1,131 @@
+"""Smoke tests of the nn demos: they run, say what they should, and write their pictures."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import sys
+
+import pytest
+
+from autograd.viz import GraphvizNotFoundError
+from demos import moons, two_layer
+
+needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot is missing")
+QUICK_TWO_LAYER = ["--epochs", "40", "--example-epochs", "2", "--log-every", "20"]
+QUICK_MOONS = ["--points", "24", "--epochs", "2", "--batch-size", "8"]
+
+
+# -- two_layer ---------------------------------------------------------------------------------
+def table_rows(output: str) -> list[tuple[str, float, float, float]]:
+    """(quantity, by hand, engine, |difference|) for each row of the printed table."""
+    rows = []
+    for line in output.splitlines():
+        match = re.fullmatch(r"(.+?)\s+(-?\d\.\d{10})\s+(-?\d\.\d{10})\s+(\S+)", line)
+        if match:
+            rows.append((match[1], float(match[2]), float(match[3]), float(match[4])))
+    return rows
+
+
+def test_two_layer_prints_the_hand_derivation_beside_the_engine(capsys):
+    assert two_layer.main([*QUICK_TWO_LAYER, "--hidden", "3", "--no-graph"]) == 0
+    rows = table_rows(capsys.readouterr().out)
+    names = [name for name, *_ in rows]
+    # dLoss/dA2, δ2, 3 dA1, 3 δ1, 3 dW2 + db2, 6 dW1 + 3 db1
+    assert len(rows) == 2 + 3 + 3 + 4 + 9
+    assert names[:2] == ["dLoss/dA2 = 2(A2 - y)", "δ2 = dLoss/dZ2"]
+    assert {"dW1[2][1]", "db1[2]", "dW2[0][2]", "db2[0]"} <= set(names)
+    assert all(difference < 1e-12 for *_, difference in rows)
+    assert any(abs(hand) > 1e-3 for _, hand, _, _ in rows)
+
+
+def test_two_layer_trains_the_example_and_xor(capsys, monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)
+    assert two_layer.main(["--no-graph"]) == 0  # the defaults
+    output = capsys.readouterr().out
+    example = output.split("Gradient descent on the example")[1].split("XOR")[0]
+    losses = [float(x) for x in re.findall(r"loss (\S+)", example)]
+    assert len(losses) == 10 and losses[-1] < losses[0]
+    assert float(re.search(r"final loss (\S+)", output)[1]) < 0.01
+    predictions = re.findall(r"^\s+(\d)\s+(\d)\s+(\d)\s+(\d\.\d+)$", output, re.M)
+    assert [round(float(p)) == int(t) for *_, t, p in predictions] == [True] * 4
+    assert not (tmp_path / "out").exists()
+
+
+@needs_dot
+def test_two_layer_writes_the_chain_rule_graph(tmp_path, capsys):
+    path = tmp_path / "graph" / "net.svg"
+    assert two_layer.main([*QUICK_TWO_LAYER, "--graph", str(path)]) == 0
+    svg = path.read_text()
+    assert svg.lstrip().startswith("<?xml") and "<svg" in svg
+    for label in ("W1[0][0]", "b2[0]", "Z2", "A2", "Loss"):
+        assert f">{label}<" in svg
+    assert f"written to {path}" in capsys.readouterr().out
+
+
+def test_two_layer_without_graphviz_says_so_in_one_line(monkeypatch, tmp_path, capsys):
+    def missing(*args: object, **kwargs: object) -> None:
+        raise GraphvizNotFoundError("render: Graphviz's `dot` program was not found")
+
+    monkeypatch.setattr("autograd.viz.render", missing)
+    assert two_layer.main([*QUICK_TWO_LAYER, "--graph", str(tmp_path / "g.svg")]) == 0
+    lines = [line for line in capsys.readouterr().out.splitlines() if "graph" in line]
+    assert lines == ["graph not written: render: Graphviz's `dot` program was not found"]
+
+
+def test_two_layer_without_the_rendering_module_still_runs(monkeypatch, tmp_path, capsys):
+    monkeypatch.setitem(sys.modules, "autograd.viz", None)  # import fails
+    assert two_layer.main([*QUICK_TWO_LAYER, "--graph", str(tmp_path / "g.svg")]) == 0
+    assert "graph not written" in capsys.readouterr().out
+    assert not (tmp_path / "g.svg").exists()
+
+
+def test_two_layer_help_lists_its_options(capsys):
+    with pytest.raises(SystemExit) as exited:
+        two_layer.main(["--help"])
+    assert exited.value.code == 0
+    help_text = capsys.readouterr().out
+    for option in ("--epochs", "--lr", "--hidden", "--seed", "--graph", "--no-graph"):
+        assert option in help_text
+
+
+# -- moons -------------------------------------------------------------------------------------
+def test_moons_reaches_97_percent_training_accuracy_with_its_defaults():
+    args = moons.parse_args([])
+    model, points, labels = moons.train(args)
+    assert len(points) == 100
+    assert moons.accuracy(model, points, labels) >= 0.97
+
+
+def test_moons_prints_progress_and_accuracy(capsys):
+    assert moons.main([*QUICK_MOONS, "--no-plot"]) == 0
+    output = capsys.readouterr().out
+    assert "MLP(2, [16, 16, 1], activation='relu', output_activation='linear')" in output
+    assert re.findall(r"^epoch +\d+/2  loss \S+$", output, re.M)
+    assert re.search(r"training accuracy \d+\.\d%", output)
+
+
+def test_moons_draws_the_boundary_as_text(capsys):
+    assert moons.main([*QUICK_MOONS, "--text"]) == 0
+    output = capsys.readouterr().out
+    frame = [line for line in output.splitlines() if line.startswith(("+", "|"))]
+    assert frame[0] == frame[-1] == "+" + "-" * 64 + "+"
+    body = "".join(frame[1:-1])
+    assert body.count("o") + body.count("x") > 0
+    assert set(body) <= set("|+-.ox ")
+
+
+def test_moons_falls_back_to_text_without_matplotlib(monkeypatch, tmp_path, capsys):
+    monkeypatch.setitem(sys.modules, "matplotlib.figure", None)  # import fails
+    assert moons.main([*QUICK_MOONS, "--plot", str(tmp_path / "m.png")]) == 0
+    output = capsys.readouterr().out
+    assert "matplotlib is not installed" in output and "+" + "-" * 64 + "+" in output
+    assert not (tmp_path / "m.png").exists()
+
+
+def test_moons_writes_a_png_with_matplotlib(tmp_path, capsys):
+    pytest.importorskip("matplotlib")
+    path = tmp_path / "plots" / "moons.png"
+    assert moons.main([*QUICK_MOONS, "--plot", str(path)]) == 0
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert f"written to {path}" in capsys.readouterr().out
