@@ -100,7 +100,7 @@ def load_engines(without: Sequence[str] = ()) -> tuple[dict[str, ModuleType], di
         try:
             engines[name] = importlib.import_module(module)
         except ModuleNotFoundError as exc:
-            if name not in OPTIONAL or exc.name != name:
+            if name not in OPTIONAL or (exc.name or "").partition(".")[0] != name:
                 raise
             missing[name] = f"{name} is not installed; pip install -e '.[bench]'"
     return engines, missing

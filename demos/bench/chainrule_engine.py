@@ -24,7 +24,8 @@ def train(problem: Problem) -> Callable[[], list[float]]:
             for w, value in zip(w_row, row):
                 w.data = value
             b.data = bias
-    params = model.parameters()
+    # micrograd's order, neuron by neuron (nn's own puts a layer's W before its b)
+    params = [p for layer in model.layers for w, b in zip(layer.W, layer.b) for p in (*w, b)]
     optimizer = nn.SGD(params, lr=problem.lr)
     loss_fn = nn.hinge_loss if problem.loss == "hinge" else nn.mse_loss
 
@@ -37,7 +38,7 @@ def train(problem: Problem) -> Callable[[], list[float]]:
         optimizer.step()
         return loss.data
 
-    return lambda: [step() for _ in range(problem.steps)]
+    return lambda: [step() for _ in range(problem.steps)] + [p.data for p in params]
 
 
 def train_elementwise(problem: Problem) -> Callable[[], list[float]]:
@@ -50,7 +51,7 @@ def train_elementwise(problem: Problem) -> Callable[[], list[float]]:
         )
         for layer in problem.layers
     ]
-    params = [p for rows, biases, _ in layers for row in rows + [biases] for p in row]
+    params = [p for rows, biases, _ in layers for row, b in zip(rows, biases) for p in (*row, b)]
     m = len(problem.X)
 
     def forward(x: tuple[float, ...]) -> Value:
@@ -75,7 +76,7 @@ def train_elementwise(problem: Problem) -> Callable[[], list[float]]:
             p.data -= problem.lr * p.grad
         return loss.data
 
-    return lambda: [step() for _ in range(problem.steps)]
+    return lambda: [step() for _ in range(problem.steps)] + [p.data for p in params]
 
 
 def chain_forward(links: int) -> Chain:

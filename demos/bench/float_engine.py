@@ -83,7 +83,9 @@ def train(problem: Problem) -> Callable[[], list[float]]:
                 row[i] -= lr * (g + 2.0 * alpha * row[i])
         return loss
 
-    return lambda: [step() for _ in range(problem.steps)]
+    return lambda: (
+        [step() for _ in range(problem.steps)] + [p for rows in layers for r in rows for p in r]
+    )
 
 
 def chain_forward(links: int) -> tuple[int, float]:

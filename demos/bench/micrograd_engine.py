@@ -71,7 +71,7 @@ def train(problem: Problem) -> Callable[[], list[float]]:
             p.data -= problem.lr * p.grad
         return total.data
 
-    return lambda: [step() for _ in range(problem.steps)]
+    return lambda: [step() for _ in range(problem.steps)] + [p.data for p in params]
 
 
 def chain_forward(links: int) -> Chain:

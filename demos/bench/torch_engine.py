@@ -35,7 +35,7 @@ def train(problem: Problem) -> Callable[[], list[float]]:
         )
         for layer in problem.layers
     ]
-    params = [p for rows, biases, _ in layers for row in rows + [biases] for p in row]
+    params = [p for rows, biases, _ in layers for row, b in zip(rows, biases) for p in (*row, b)]
     inputs = [[_scalar(v) for v in row] for row in problem.X]
     m = len(inputs)
 
@@ -61,7 +61,7 @@ def train(problem: Problem) -> Callable[[], list[float]]:
                 p -= problem.lr * p.grad
         return total.item()
 
-    return lambda: [step() for _ in range(problem.steps)]
+    return lambda: [step() for _ in range(problem.steps)] + [p.item() for p in params]
 
 
 def chain_forward(links: int) -> Chain:

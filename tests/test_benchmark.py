@@ -1,0 +1,210 @@
+"""The benchmark: tiny sizes, every installed engine agreeing, JSON written. Never timing."""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib
+import json
+import math
+import sys
+
+import pytest
+
+from demos import benchmark
+from demos.bench import float_engine, measure, problems
+from demos.bench.measure import DisagreementError, Runs
+from demos.bench.workloads import EngineResult, MemoryResult, WorkloadResult
+
+TINY = ["--repeat", "1", "--chain-repeat", "1", "--points", "6", "--steps", "2"]
+TINY += ["--xor-epochs", "3", "--chain", "20,1500", "--memory", "50"]
+
+
+def installed_engines() -> list[str]:
+    return list(benchmark.load_engines()[0])
+
+
+def test_a_tiny_run_writes_json_in_which_every_installed_engine_agrees(tmp_path, capsys):
+    path = tmp_path / "bench.json"
+    assert benchmark.main([*TINY, "--json", str(path)]) == 0
+    document = json.loads(path.read_text())
+    engines = installed_engines()
+    assert document["machine"]["cores"]
+    assert document["command"].startswith("python -m demos.benchmark")
+
+    by_name = {w["name"]: w for w in document["workloads"]}
+    for name, steps in (("moons", 2), ("xor", 3)):
+        answers = by_name[name]["engines"]
+        assert set(answers) == {*engines, "chainrule element-wise"}
+        expected = answers["floats"]["answer"]
+        parameters = problems.moons_problem(6, 2, 0).parameter_count if name == "moons" else 17
+        assert len(expected) == steps + parameters
+        for engine, result in answers.items():
+            assert len(result["per_unit"]) == 1, engine
+            for got, want in zip(result["answer"], expected):
+                assert math.isclose(got, want, rel_tol=1e-9, abs_tol=1e-12), engine
+
+    for links in (20, 1500):
+        chain = by_name[f"chain {links}"]["engines"]
+        for engine, result in chain.items():
+            if engine == "micrograd" and links == 1500:  # its recursive sort
+                assert "RecursionError" in result["failure"]
+            else:
+                assert math.isclose(result["answer"][0], 1.0001**links, rel_tol=1e-12), engine
+
+    memory = {(row["engine"], row["method"]): row for row in document["memory"]}
+    traced = memory[("chainrule", "tracemalloc")]
+    assert 0 < traced["graph_bytes_per_node"] <= traced["peak_bytes_per_node"]
+    assert {name for name, _ in memory} == set(engines) - {"floats"}
+    assert [t["met"] for t in document["targets"]][-2:] == [None, None]  # no 10^6 chain
+    assert "== targets" in capsys.readouterr().out
+
+
+def test_missing_baselines_are_skipped(monkeypatch, tmp_path):
+    for name in ("micrograd", "torch"):
+        for module in [m for m in sys.modules if m.startswith(f"{name}.")]:
+            monkeypatch.delitem(sys.modules, module)
+        monkeypatch.setitem(sys.modules, name, None)  # makes `import name` fail
+        monkeypatch.delitem(sys.modules, f"demos.bench.{name}_engine", raising=False)
+    engines, missing = benchmark.load_engines()
+    assert set(engines) == {"chainrule", "floats"}
+    assert set(missing) == {"micrograd", "torch"}
+    assert "pip install" in missing["torch"]
+
+    path = tmp_path / "bench.json"
+    assert benchmark.main([*TINY, "--json", str(path)]) == 0
+    document = json.loads(path.read_text())
+    assert set(document["skipped"]) == {"micrograd", "torch"}
+    targets = {t["name"]: t for t in document["targets"]}
+    assert targets["moons step: chainrule vs micrograd"]["met"] is None
+
+
+def test_without_leaves_an_installed_baseline_out():
+    engines, missing = benchmark.load_engines(["torch"])
+    assert "torch" not in engines
+    assert missing["torch"] == "--without"
+
+
+def test_an_import_error_inside_an_engine_is_not_taken_for_a_missing_baseline(monkeypatch):
+    monkeypatch.setitem(sys.modules, "nn", None)
+    monkeypatch.delitem(sys.modules, "demos.bench.chainrule_engine", raising=False)
+    with pytest.raises(ModuleNotFoundError):
+        benchmark.load_engines()
+
+
+def test_disagreeing_engines_make_main_fail(monkeypatch, capsys):
+    def off_by_a_little(problem):
+        honest = float_engine.train(problem)
+        return lambda: [v * (1 + 1e-4) for v in honest()]
+
+    chainrule = importlib.import_module("demos.bench.chainrule_engine")
+    monkeypatch.setattr(chainrule, "train", off_by_a_little)
+    assert benchmark.main(TINY) == 1
+    assert "moons: chainrule (turn 1, number 1)" in capsys.readouterr().err
+
+
+def test_check_agreement_names_the_engine_turn_and_number():
+    runs = {"good": Runs(results=[[1.0, 2.0]]), "bad": Runs(results=[[1.0, 2.0], [1.0, 2.1]])}
+    with pytest.raises(DisagreementError, match=r"bad \(turn 2, number 2\) gives 2.1"):
+        measure.check_agreement("w", [1.0, 2.0], "ref", runs)
+    with pytest.raises(DisagreementError, match="gave 1 numbers"):
+        measure.check_agreement("w", [1.0, 2.0], "ref", {"short": Runs(results=[[1.0]])})
+
+
+def test_interleaved_runs_every_engine_each_turn_and_marks_recursion_failures():
+    calls = []
+
+    def engine(name):
+        def prepare():
+            return lambda: calls.append(name) or len(calls)
+
+        return prepare
+
+    def too_deep():
+        def recurse(n):
+            return recurse(n + 1)
+
+        return lambda: recurse(0)
+
+    runs = measure.interleaved({"a": engine("a"), "b": engine("b"), "c": too_deep}, repeat=2)
+    assert calls == ["a", "b", "a", "b", "a", "b"]  # a warm-up turn, then two timed turns
+    assert runs["a"].results == [3, 5] and runs["b"].results == [4, 6]
+    assert len(runs["a"].seconds) == len(runs["a"].gc_seconds) == 2
+    assert runs["c"].failure == "fails (RecursionError)" and not runs["c"].seconds
+
+
+@pytest.mark.parametrize(
+    "problem",
+    [problems.moons_problem(5, 1, seed=3), problems.xor_problem(1, seed=4)],
+    ids=["moons", "xor"],
+)
+def test_the_hand_written_backprop_matches_central_differences(problem):
+    """One step with lr h moves each parameter by -h * gradient: read the gradient back."""
+    h = 1e-3
+    stepped = float_engine.train(dataclasses.replace(problem, lr=h))()[1:]
+    start = flat_parameters(problem)
+    hand = [(p0 - p1) / h for p0, p1 in zip(start, stepped)]
+
+    def loss_at(params):
+        return float_engine.train(with_parameters(problem, params))()[0]
+
+    eps = 1e-6
+    for i, p in enumerate(start):
+        up, down = list(start), list(start)
+        up[i], down[i] = p + eps, p - eps
+        numeric = (loss_at(up) - loss_at(down)) / (2 * eps)
+        assert math.isclose(hand[i], numeric, rel_tol=1e-4, abs_tol=1e-6), i
+
+
+def flat_parameters(problem):
+    return [p for layer in problem.layers for w, b in zip(layer.W, layer.b) for p in (*w, b)]
+
+
+def with_parameters(problem, params):
+    layers, it = [], iter(params)
+    for layer in problem.layers:
+        rows = [[next(it) for _ in range(len(w) + 1)] for w in layer.W]
+        weights = tuple(tuple(r[:-1]) for r in rows)
+        layers.append(problems.Layer(weights, tuple(r[-1] for r in rows), layer.activation))
+    return dataclasses.replace(problem, layers=tuple(layers))
+
+
+@pytest.mark.parametrize("engine", ["chainrule", "micrograd", "torch", "floats"])
+def test_every_engine_differentiates_a_short_chain(engine):
+    module = benchmark.load_engines()[0].get(engine)
+    if module is None:
+        pytest.skip(f"{engine} is not installed")
+    assert math.isclose(module.chain_backward(module.chain_forward(30)), 1.0001**30)
+
+
+def result(per_unit: dict[str, list[float]]) -> WorkloadResult:
+    return WorkloadResult("w", "w", "step", {k: EngineResult(v) for k, v in per_unit.items()})
+
+
+def test_speedups_are_taken_turn_by_turn():
+    w = result({"chainrule": [1.0, 2.0, 4.0], "micrograd": [30.0, 20.0, 80.0]})
+    assert benchmark.speedups(w, "chainrule", "micrograd") == [30.0, 10.0, 20.0]
+
+
+@pytest.mark.parametrize(
+    ("micrograd", "floats", "met"),
+    [(16.0, 1 / 2.9, [True, True]), (14.0, 1 / 3.1, [False, False])],
+)
+def test_targets_are_met_or_missed_on_the_median_turn(micrograd, floats, met):
+    turns = 3
+    moons = result(
+        {
+            "chainrule": [1.0] * turns,
+            "chainrule element-wise": [1.0] * turns,
+            "micrograd": [micrograd, 1.0, 100.0],  # median: ``micrograd``
+            "floats": [floats] * turns,
+        }
+    )
+    moons.name = "moons"
+    xor = result({"chainrule": [1.0], "micrograd": [9.0]})
+    xor.name = "xor"
+    memory = [MemoryResult("chainrule", benchmark.TARGET_LINKS, "tracemalloc", 150.0, 301.0)]
+    targets = benchmark.evaluate_targets([moons, xor], memory)
+    assert [t.met for t in targets[:2]] == met
+    assert targets[2].met is True  # XOR: 9x >= 8x
+    assert targets[4].met is None  # no chain of 10^6 links in this run
+    assert targets[5].met is False and targets[5].measured == "301"
