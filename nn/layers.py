@@ -154,8 +154,8 @@ def _size(n: int, what: str) -> int:
     return n
 
 
-def _checked(x: Inputs, nin: int, module: Module) -> Inputs:
-    """``x`` if it is a sequence of nin items; TypeError or ValueError (naming sizes) if not."""
+def _checked(x: Inputs, nin: int, module: Module) -> tuple:
+    """``x`` as a tuple of nin items (converted once, not once per neuron); else an error."""
     try:
         n = len(x)
     except TypeError:
@@ -164,4 +164,4 @@ def _checked(x: Inputs, nin: int, module: Module) -> Inputs:
         ) from None
     if n != nin:
         raise ValueError(f"{module!r} expects {nin} inputs, got {n}")
-    return x
+    return tuple(x)
