@@ -246,6 +246,31 @@ def test_create_graph_gives_the_same_first_derivatives(case: OpCase, data: st.Da
     assert [g.data for g in as_values] == pytest.approx(grad(out, values), rel=1e-12, abs=1e-15)
 
 
+# -- kinks and infinite slopes: the documented conventions at a single point --------------------
+KINK_CASES = [
+    ("relu at 0", Value.relu, 0.0, 0.0, 0.0),
+    ("abs at 0", Value.abs, 0.0, 0.0, 0.0),
+    ("abs at -0", Value.abs, -0.0, 0.0, 0.0),
+    ("sqrt at 0", Value.sqrt, 0.0, 0.0, math.inf),
+    ("x ** 0.5 at 0", lambda x: x**0.5, 0.0, 0.0, math.inf),
+    ("x ** 1 at 0", lambda x: x**1, 0.0, 0.0, 1.0),
+    ("x ** 0 at 0", lambda x: x**0, 0.0, 1.0, 0.0),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "op", "x", "value", "slope"), KINK_CASES, ids=[c[0] for c in KINK_CASES]
+)
+def test_slopes_at_kinks_follow_the_documented_convention(
+    name: str, op: Callable[[Value], Value], x: float, value: float, slope: float
+) -> None:
+    """Derivative 0 at the kink of relu and abs (as PyTorch); inf where the slope is vertical."""
+    leaf = Value(x)
+    out = op(leaf)
+    out.backward()
+    assert (out.data, leaf.grad) == (value, slope)
+
+
 # -- domain errors: the right exception, naming the op, the values and any labels ----------
 ERROR_CASES = [
     ("log of 0", lambda: Value(0.0, "a").log(), ValueError, ["log", "a=0.0"]),
