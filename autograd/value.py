@@ -249,8 +249,8 @@ def dot(
     if w_numbers and x_numbers:
         raise TypeError("dot: weights or inputs must hold at least one Value")
     if w_numbers or x_numbers:  # one side is constant coefficients: its values are the partials
-        values, coefficients = (x, w) if w_numbers else (w, x)
-        operands = values + b
+        (side, values), coefficients = (("inputs", x), w) if w_numbers else (("weights", w), x)
+        operands = (*_as_values(values, side), *b)
         args = (*map(_get_data, operands), *map(float, coefficients))
         op = ops.LINEAR
     else:
