@@ -131,11 +131,13 @@ def _run(
     ]
     for result in results:
         _print_workload(result)
-    failed: dict[str, str] = {}
+    failed: dict[str, int] = {}  # engine -> the chain length it first failed at
     for i, links in enumerate(args.chain):
         result = workloads.chain(links, engines, args.chain_repeat, failed, warmup=i == 0)
         result.title += f" then backward; {_turns(args.chain_repeat)}"
-        failed.update({n: f"{r.failure}" for n, r in result.engines.items() if r.failure})
+        for name, engine in result.engines.items():
+            if engine.failure:
+                failed.setdefault(name, links)
         results.append(result)
         _print_workload(result)
     memory = _memory(args, engines)
@@ -147,14 +149,16 @@ def _turns(n: int) -> str:
 
 
 def _memory(args: argparse.Namespace, engines: dict[str, ModuleType]) -> list[MemoryResult]:
-    """Every engine by resident-set growth at ``args.memory`` links, chainrule also by
-    tracemalloc, and by tracemalloc at the target's 10^6 links when the run goes that far
-    (resident-set growth needs Linux's /proc: elsewhere tracemalloc alone)."""
-    plan = [("chainrule", args.memory, "tracemalloc")]
+    """Every engine by resident-set growth at ``args.memory`` links; chainrule also at the
+    target's 10^6 links when the run goes that far, and by tracemalloc (exact, but slow).
+    Resident-set growth needs Linux's /proc: elsewhere tracemalloc alone."""
+    plan = []
     if measure.RSS_MEASURABLE:
         plan += [(name, args.memory, "rss") for name in engines if name != "floats"]
-    if TARGET_LINKS in args.chain:
-        plan.append(("chainrule", TARGET_LINKS, "tracemalloc"))
+    chainrule_links = TARGET_LINKS if TARGET_LINKS in args.chain else args.memory
+    if measure.RSS_MEASURABLE and chainrule_links != args.memory:
+        plan.append(("chainrule", chainrule_links, "rss"))
+    plan.append(("chainrule", chainrule_links, "tracemalloc"))
     rows = [workloads.memory(name, engines[name], links, method) for name, links, method in plan]
     print("\n== memory: bytes per node of a chain's graph (2 nodes a link), in a fresh process")
     print("   graph: held after forward; peak: the most at once through forward and backward")

@@ -61,12 +61,13 @@ def chain(
     links: int,
     engines: Mapping[str, ModuleType],
     repeat: int,
-    failed: Mapping[str, str],
+    failed: Mapping[str, int],
     warmup: bool,
 ) -> WorkloadResult:
     """y = y * 1.0001 + 0.001, ``links`` times, then backward: dy/dx must be 1.0001^links.
 
-    Engines in ``failed`` already failed on a shorter chain and are not run again.
+    Engines in ``failed`` already failed on a shorter chain (its length is the value) and
+    are not run again: a recursion too deep at n links is too deep at more.
     """
     runners: dict[str, Prepare] = {
         name: lambda m=module: lambda: m.chain_backward(m.chain_forward(links))
@@ -77,8 +78,8 @@ def chain(
     expected = [math.pow(1.0001, links)]
     measure.check_agreement(f"chain of {links} links", expected, "1.0001 ** links", runs)
     summaries = _summaries(runs, 2 * links)
-    for name, why in failed.items():
-        summaries[name] = EngineResult(failure=f"{why} on a shorter chain")
+    for name, shorter in failed.items():
+        summaries[name] = EngineResult(failure=f"not run (failed at {shorter:,} links)")
     return WorkloadResult(f"chain {links}", f"chain of {links:,} links", "node", summaries)
 
 
