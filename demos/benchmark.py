@@ -45,6 +45,11 @@ OPTIONAL = ("micrograd", "torch")
 CONTENDERS = ("chainrule", "chainrule element-wise")
 BASELINES = ("micrograd", "torch", "floats")
 TARGET_LINKS = 1_000_000
+LEGEND = """
+Engines run in turns in this one process, garbage collector on. Times are medians over
+the turns. X speed-up: a baseline's time over X's in the same turn, as median [min-max]
+over the turns (below 1: X is slower). in gc: the share of the timed runs spent in
+Python's cyclic garbage collector."""
 # Settings of a full run and of --quick; an option given on the command line wins.
 FULL = {"repeat": 5, "chain_repeat": 3, "chain": "1000,10000,100000,1000000", "memory": 500_000}
 QUICK = {"repeat": 3, "chain_repeat": 2, "chain": "1000,10000,100000", "memory": 100_000}
@@ -67,6 +72,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(", ".join(f"{key} {value}" for key, value in info.items()))
     for name, why in missing.items():
         print(f"{name}: skipped ({why})")
+    print(LEGEND)
     try:
         results, memory = _run(args, engines)
     except DisagreementError as exc:
@@ -111,26 +117,25 @@ def _run(
 ) -> tuple[list[WorkloadResult], list[MemoryResult]]:
     moons = problems.moons_problem(args.points, args.steps, args.seed)
     xor = problems.xor_problem(args.xor_epochs, args.seed)
-    results = [
-        workloads.training(
+    trainings = [
+        (
             moons,
-            f"moons training step: MLP {'-'.join(map(str, moons.sizes))}, {args.points} points, "
-            f"hinge + {moons.alpha:g} L2, SGD; {args.steps} steps a run, {_turns(args.repeat)}",
+            f"moons training step: MLP {_sizes(moons)} ({moons.parameter_count} parameters), "
+            f"{args.points} points, hinge + {moons.alpha:g} L2, SGD lr {moons.lr:g}"
+            f"\n   {args.steps} steps a run, {_turns(args.repeat)}",
             "step",
-            engines,
-            args.repeat,
         ),
-        workloads.training(
+        (
             xor,
-            f"XOR, the seed's network: MLP {'-'.join(map(str, xor.sizes))} sigmoid, MSE, "
-            f"lr {xor.lr:g}; {args.xor_epochs} epochs a run, {_turns(args.repeat)}",
+            f"XOR, the seed's network: MLP {_sizes(xor)} sigmoid, MSE, SGD lr {xor.lr:g}"
+            f"\n   {args.xor_epochs} epochs a run, {_turns(args.repeat)}",
             "epoch",
-            engines,
-            args.repeat,
         ),
     ]
-    for result in results:
-        _print_workload(result)
+    results = []
+    for problem, title, unit in trainings:
+        results.append(workloads.training(problem, title, unit, engines, args.repeat))
+        _print_workload(results[-1], "losses and final weights match the hand-written floats'")
     failed: dict[str, int] = {}  # engine -> the chain length it first failed at
     for i, links in enumerate(args.chain):
         result = workloads.chain(links, engines, args.chain_repeat, failed, warmup=i == 0)
@@ -139,9 +144,13 @@ def _run(
             if engine.failure:
                 failed.setdefault(name, links)
         results.append(result)
-        _print_workload(result)
+        _print_workload(result, "dy/dx matches 1.0001 ** links")
     memory = _memory(args, engines)
     return results, memory
+
+
+def _sizes(problem: problems.Problem) -> str:
+    return "-".join(map(str, problem.sizes))
 
 
 def _turns(n: int) -> str:
@@ -180,9 +189,9 @@ def _memory(args: argparse.Namespace, engines: dict[str, ModuleType]) -> list[Me
     return rows
 
 
-def _print_workload(result: WorkloadResult) -> None:
+def _print_workload(result: WorkloadResult, checked: str) -> None:
     contenders = [c for c in CONTENDERS if c in result.engines and not result.engines[c].failure]
-    headers = ["engine", f"per {result.unit}", "gc"] + [f"{c} x" for c in contenders]
+    headers = ["engine", f"per {result.unit}", "in gc"] + [f"{c} speed-up" for c in contenders]
     rows = []
     for name, engine in result.engines.items():
         if engine.failure:
@@ -194,8 +203,8 @@ def _print_workload(result: WorkloadResult) -> None:
             row.append(report.ratio(speedups(result, contender, name)) if is_baseline else "")
         rows.append(row)
     print(f"\n== {result.title}")
-    print("   (x: the baseline's time over the contender's, turn by turn; > 1 is faster)")
     print(report.table(headers, rows))
+    print(f"answers: every engine's {checked} (rel. {measure.REL_TOL:g})")
 
 
 def speedups(result: WorkloadResult, contender: str, baseline: str) -> list[float]:
