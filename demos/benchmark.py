@@ -41,7 +41,10 @@ ENGINES = {  # name -> module; the float code is the reference every engine must
     "torch": "demos.bench.torch_engine",
     "floats": "demos.bench.float_engine",
 }
-OPTIONAL = ("micrograd", "torch")
+OPTIONAL = {  # the baselines, and how to install each
+    "micrograd": "pip install -e '.[bench]' (micrograd==0.1.0)",
+    "torch": "pip install torch (a CPU build is enough)",
+}
 CONTENDERS = ("chainrule", "chainrule element-wise")
 BASELINES = ("micrograd", "torch", "floats")
 TARGET_LINKS = 1_000_000
@@ -108,7 +111,7 @@ def load_engines(without: Sequence[str] = ()) -> tuple[dict[str, ModuleType], di
         except ModuleNotFoundError as exc:
             if name not in OPTIONAL or (exc.name or "").partition(".")[0] != name:
                 raise
-            missing[name] = f"{name} is not installed; pip install -e '.[bench]'"
+            missing[name] = f"{name} is not installed: {OPTIONAL[name]}"
     return engines, missing
 
 
@@ -313,7 +316,11 @@ def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--seed", type=int, default=0, help="seed of the weights and data (0)")
     parser.add_argument(
-        "--without", action="append", default=[], choices=OPTIONAL, help="leave a baseline out"
+        "--without",
+        action="append",
+        default=[],
+        choices=list(OPTIONAL),
+        help="leave a baseline out",
     )
     parser.add_argument("--json", metavar="PATH", help="also write the results as JSON")
     args = parser.parse_args(argv)

@@ -17,8 +17,8 @@ Chain = tuple[Value, Value]
 
 def train(problem: Problem) -> Callable[[], list[float]]:
     """A runner doing ``problem.steps`` steps with nn: MLP, loss, penalty, SGD."""
-    *hidden, last = (layer.activation for layer in problem.layers)
-    model = nn.MLP(problem.sizes[0], problem.sizes[1:], hidden[0], output_activation=last)
+    first, last = problem.layers[0].activation, problem.layers[-1].activation
+    model = nn.MLP(problem.sizes[0], problem.sizes[1:], first, output_activation=last)
     for layer, weights in zip(model.layers, problem.layers):
         for w_row, b, row, bias in zip(layer.W, layer.b, weights.W, weights.b):
             for w, value in zip(w_row, row):
@@ -42,12 +42,12 @@ def train(problem: Problem) -> Callable[[], list[float]]:
 
 
 def train_elementwise(problem: Problem) -> Callable[[], list[float]]:
-    """The same steps with Value operators only: no ``dot``, no ``nn``."""
+    """The same steps with Value operators only: no ``dot``, no nn modules or losses."""
     layers = [
         (
             [[Value(w) for w in row] for row in layer.W],
             [Value(b) for b in layer.b],
-            layer.activation,
+            nn.ACTIVATIONS[layer.activation],
         )
         for layer in problem.layers
     ]
@@ -55,9 +55,8 @@ def train_elementwise(problem: Problem) -> Callable[[], list[float]]:
     m = len(problem.X)
 
     def forward(x: tuple[float, ...]) -> Value:
-        for rows, biases, activation in layers:
-            z = [sum(w * xi for w, xi in zip(row, x)) + b for row, b in zip(rows, biases)]
-            x = z if activation == "linear" else [getattr(v, activation)() for v in z]
+        for rows, biases, activate in layers:
+            x = [activate(sum(w * xi for w, xi in zip(row, x)) + b) for row, b in zip(rows, biases)]
         return x[0]
 
     def step() -> float:
