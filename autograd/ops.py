@@ -73,17 +73,23 @@ def _sign(x: Any) -> float:
     return 1.0 if x > 0 else -1.0 if x < 0 else 0.0
 
 
-def _is_zero(x: Any) -> bool:
-    """True for the float 0.0. A Value is never taken for zero (its == is identity)."""
-    return isinstance(x, float) and x == 0.0
+def _data(x: Any) -> float:
+    """The number behind a float or a Value."""
+    return x if isinstance(x, float) else x.data
 
 
-def _pow_local(x: Any, c: float, out: Any) -> tuple:
-    """d(x**c)/dx = c x^(c-1); +inf at x = 0 for 0 < c < 1 (the one-sided limit, like sqrt)."""
-    if c == 0:
+def _infinite_slope(x: Any) -> Any:
+    """+inf, the slope of a vertical tangent (sqrt at 0). On the Value path it stays a
+    function of x, inf * (0 x + 1), so differentiating it again gives NaN, not a wrong 0."""
+    return INF if isinstance(x, float) else (x * 0.0 + 1.0) * INF
+
+
+def _pow_local(x: Any, c: Any, out: Any) -> tuple:
+    """d(x**c)/dx = c x^(c-1); +inf at x = 0 for 0 < c < 1 (the one-sided limit)."""
+    if isinstance(c, float) and c == 0:
         return (0.0,)
-    if _is_zero(x) and c < 1:
-        return (INF,)
+    if _data(x) == 0 and c < 1:
+        return (_infinite_slope(x),)
     return (c * x ** (c - 1),)
 
 
@@ -157,12 +163,12 @@ RPOW_CONST = Op(
     domain="a Value exponent needs a positive base",
     reflected=True,
 )
-EXP = Op("exp", math.exp, lambda x, out: (out,), domain="the result overflows a float")
+EXP = Op("exp", math.exp, lambda x, out: (out,))
 LOG = Op("log", math.log, lambda x, out: (1.0 / x,), domain="defined for x > 0")
 SQRT = Op(
     "sqrt",
     math.sqrt,
-    lambda x, out: (INF,) if _is_zero(out) else (0.5 / out,),
+    lambda x, out: (_infinite_slope(x),) if _data(x) == 0 else (0.5 / out,),
     domain="defined for x >= 0",
 )
 TANH = Op("tanh", math.tanh, lambda x, out: (1.0 - out * out,))

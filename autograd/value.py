@@ -215,7 +215,7 @@ def _binary(op: Op | None, const_op: Op, x: Value, y: Any, negate_const: bool = 
             return _new(out, op, (x, y), op.local(a, b, out))
         except _MATH_ERRORS as exc:
             raise _domain_error(op, (x, y), exc) from None
-    c = y if type(y) is float else _constant(y)
+    c = y if type(y) is float else _constant(y, const_op.name)
     if c is None:
         return NotImplemented
     if negate_const:
@@ -279,11 +279,11 @@ def _as_float(data: Any, where: str) -> float:
         raise OverflowError(f"{where}: {data!r} is too large for a float") from None
 
 
-def _constant(y: Any) -> float | None:
+def _constant(y: Any, where: str) -> float | None:
     """A number operand as a float; None for anything an operator should refuse."""
     if isinstance(y, bool) or not isinstance(y, numbers.Real):
         return None
-    return float(y)
+    return _as_float(y, where)
 
 
 def _data(y: Operand) -> float:
@@ -327,5 +327,5 @@ def _describe(operand: Any) -> str:
 def _domain_error(op: Op, operands: tuple, exc: Exception) -> Exception:
     """The same kind of error, with a message naming the op, the values and any labels."""
     shown = ", ".join(_describe(a) for a in (operands[::-1] if op.reflected else operands))
-    reason = op.domain or str(exc)
+    reason = "the result overflows a float" if isinstance(exc, OverflowError) else op.domain
     return type(exc)(f"{op.name}({shown}): {reason}")

@@ -271,20 +271,9 @@ def test_slopes_at_kinks_follow_the_documented_convention(
     assert (out.data, leaf.grad) == (value, slope)
 
 
-_VERTICAL_TANGENT_BUG = pytest.mark.xfail(
-    strict=True,
-    reason="engine bug: at a vertical tangent the Value path of the rule divides by zero "
-    "(sqrt: 0.5 / out; x ** c: c * x ** (c - 1)), so grad(create_graph=True) raises where "
-    "grad() and backward() give inf",
-)
-
-
 @pytest.mark.parametrize(
     ("name", "op", "x", "value", "slope"),
-    [
-        pytest.param(*case, id=case[0], marks=_VERTICAL_TANGENT_BUG if case[4] == math.inf else ())
-        for case in KINK_CASES
-    ],
+    [pytest.param(*case, id=case[0]) for case in KINK_CASES],
 )
 def test_create_graph_slopes_at_kinks_match_the_float_path(
     name: str, op: Callable[[Value], Value], x: float, value: float, slope: float
@@ -362,11 +351,6 @@ def test_exp_overflow_says_it_overflows() -> None:
         Value(800.0).exp()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine bug: an overflowing ** raises OverflowError with the op's domain text "
-    "('0 cannot take a negative power...', 'needs a positive base') instead of saying it overflows",
-)
 @pytest.mark.parametrize(
     "make",
     [lambda: Value(1e200) ** 2, lambda: 10 ** Value(400.0), lambda: Value(10.0) ** Value(400.0)],
@@ -498,11 +482,6 @@ def test_an_int_too_large_for_a_float_is_refused_naming_it() -> None:
         Value(10**400)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine bug: an int operand too large for a float raises Python's bare "
-    "'int too large to convert to float', naming neither the op nor the value",
-)
 def test_an_operand_too_large_for_a_float_is_refused_naming_the_op() -> None:
     with pytest.raises(OverflowError, match=r"\*.*too large"):
         Value(1.0, "x") * 10**400

@@ -234,6 +234,13 @@ def test_dot_with_numbers_mixed_into_a_side_of_values() -> None:
     assert grad(out, [w, x, y]) == [-2.0, 1.5, 2.0]
 
 
+def test_dot_with_constant_coefficients_and_numbers_mixed_into_the_value_side() -> None:
+    x = Value(1.0)
+    out = dot([1.0, 2.0], [x, 3.0])
+    assert out.data == 7.0
+    assert grad(out, [x]) == [1.0]
+
+
 def test_dot_refuses_bad_arguments_saying_why() -> None:
     x = Value(1.0)
     with pytest.raises(ValueError, match=r"dot.*\(2 != 1\)"):
@@ -263,7 +270,7 @@ def cyclic_gc_off() -> Iterator[None]:
 
 
 def live_values() -> int:
-    return sum(isinstance(obj, Value) for obj in gc.get_objects())
+    return sum(type(obj) is Value for obj in gc.get_objects())
 
 
 def build_and_differentiate(n: int) -> Value:
