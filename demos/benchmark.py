@@ -68,6 +68,8 @@ class Target:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parse(argv)
+    if args.profile:
+        return _profile(args)
     engines, missing = load_engines(args.without)
     info = machine.describe(["chainrule", "micrograd", "torch"])
     command = "python -m demos.benchmark " + " ".join(sys.argv[1:] if argv is None else argv)
@@ -150,6 +152,23 @@ def _run(
         _print_workload(result, "dy/dx matches 1.0001 ** links")
     memory = _memory(args, engines)
     return results, memory
+
+
+def _profile(args: argparse.Namespace) -> int:
+    """cProfile one chainrule run of a training workload: where its time goes."""
+    chainrule = importlib.import_module(ENGINES["chainrule"])
+    if args.profile == "xor":
+        run = chainrule.train(problems.xor_problem(args.xor_epochs, args.seed))
+    else:
+        train = chainrule.train if args.profile == "moons" else chainrule.train_elementwise
+        run = train(problems.moons_problem(args.points, args.steps, args.seed))
+    rows = [
+        [spot.function, f"{spot.calls:,}", f"{spot.own:.1%}", f"{spot.cumulative:.1%}"]
+        for spot in measure.hotspots(run, top=15)
+    ]
+    print(f"== chainrule, {args.profile}, under cProfile: the 15 functions with most own time")
+    print(report.table(["function", "calls", "own", "cumulative"], rows))
+    return 0
 
 
 def _sizes(problem: problems.Problem) -> str:
@@ -323,6 +342,11 @@ def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
         help="leave a baseline out",
     )
     parser.add_argument("--json", metavar="PATH", help="also write the results as JSON")
+    parser.add_argument(
+        "--profile",
+        choices=["moons", "moons-elementwise", "xor"],
+        help="instead, profile chainrule on one training workload and show its hotspots",
+    )
     args = parser.parse_args(argv)
     preset = QUICK if args.quick else FULL
     for key, value in preset.items():

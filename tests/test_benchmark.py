@@ -208,3 +208,12 @@ def test_targets_are_met_or_missed_on_the_median_turn(micrograd, floats, met):
     assert targets[2].met is True  # XOR: 9x >= 8x
     assert targets[4].met is None  # no chain of 10^6 links in this run
     assert targets[5].met is False and targets[5].measured == "301"
+
+
+@pytest.mark.parametrize("workload", ["moons", "moons-elementwise", "xor"])
+def test_profile_shows_the_engine_functions_that_ran(workload, capsys):
+    assert benchmark.main(["--profile", workload, "--points", "4", "--xor-epochs", "2"]) == 0
+    out = capsys.readouterr().out
+    assert "autograd/engine.py" in out and "topological_order" in out
+    shares = [float(line.split()[-2].rstrip("%")) for line in out.splitlines()[3:]]
+    assert shares == sorted(shares, reverse=True) and 0 < sum(shares) <= 101  # rounded to 0.1%

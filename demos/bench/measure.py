@@ -9,11 +9,13 @@ for free: that only favours them).
 
 from __future__ import annotations
 
+import cProfile
 import gc
 import importlib
 import json
 import math
 import os
+import pstats
 import subprocess
 import sys
 import time
@@ -200,3 +202,29 @@ def _status_bytes(key: str) -> int:
         if line.startswith(key + ":"):
             return int(line.split()[1]) * 1024
     raise LookupError(f"{key} is not in {_STATUS}")
+
+
+@dataclass
+class Hotspot:
+    function: str  # file:line(name)
+    calls: int
+    own: float  # share of the total time spent in the function itself
+    cumulative: float  # share spent in it and in what it calls
+
+
+def hotspots(run: Callable[[], Any], top: int) -> list[Hotspot]:
+    """The ``top`` functions by own time while ``run()`` runs under cProfile."""
+    profiler = cProfile.Profile()
+    profiler.runcall(run)
+    stats = pstats.Stats(profiler)
+    root = str(Path(__file__).resolve().parents[2]) + os.sep
+    rows = sorted(stats.stats.items(), key=lambda item: -item[1][2])[:top]
+    return [
+        Hotspot(
+            f"{file.removeprefix(root)}:{line}({name})",
+            calls,
+            own / stats.total_tt,
+            cumulative / stats.total_tt,
+        )
+        for (file, line, name), (_, calls, own, cumulative, _) in rows
+    ]
