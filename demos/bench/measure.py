@@ -9,6 +9,7 @@ for free: that only favours them).
 
 from __future__ import annotations
 
+import contextlib
 import cProfile
 import gc
 import importlib
@@ -21,7 +22,6 @@ import sys
 import time
 import tracemalloc
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -50,7 +50,7 @@ class Runs:
         return sum(self.gc_seconds) / sum(self.seconds)
 
 
-@contextmanager
+@contextlib.contextmanager
 def gc_clock() -> Iterator[list[float]]:
     """Yield a one-item list that accumulates the seconds the collector runs meanwhile."""
     total = [0.0]
@@ -182,7 +182,8 @@ def _traced(build: Callable[[], Any], backprop: Callable[[Any], Any]) -> Memory:
 def _resident(build: Callable[[], Any], backprop: Callable[[Any], Any]) -> Memory:
     """Growth of the resident set (Linux): sees C++ nodes too, such as PyTorch's."""
     base = _status_bytes("VmRSS")
-    _STATUS.with_name("clear_refs").write_text("5")  # restarts the peak (VmHWM) from now
+    with contextlib.suppress(OSError):  # restart the peak (VmHWM) from here, where allowed
+        _STATUS.with_name("clear_refs").write_text("5")
     graph = build()
     held = _status_bytes("VmRSS") - base
     try:
