@@ -62,7 +62,8 @@ QUICK = {"repeat": 3, "chain_repeat": 2, "chain": "1000,10000,100000", "memory":
 class Target:
     name: str
     goal: str
-    measured: str
+    measured: str  # as shown
+    value: float | None  # the median speed-up, or bytes per node
     met: bool | None  # None: not measured in this run
 
 
@@ -273,6 +274,7 @@ def evaluate_targets(results: list[WorkloadResult], memory: list[MemoryResult]) 
             f"chain of {TARGET_LINKS:,} links: forward + backward, dy/dx correct",
             "no error",
             "ran" if ok else "not run",
+            None,
             True if ok else None,
         )
     )
@@ -287,6 +289,7 @@ def evaluate_targets(results: list[WorkloadResult], memory: list[MemoryResult]) 
             f"chain of {TARGET_LINKS:,} links: peak bytes per node (tracemalloc)",
             "<= 300",
             "not run" if peak is None else f"{peak:.0f}",
+            peak,
             None if peak is None else peak <= 300,
         )
     )
@@ -301,13 +304,16 @@ def _speed_target(
     if at_least >= 1:
         name, goal = f"{what}: {contender} vs {baseline}", f">= {at_least:g}x faster"
     else:
-        name, goal = f"{what}: {contender} within {1 / at_least:g}x of {baseline}", ""
-        goal = f"<= {1 / at_least:g}x slower"
+        slower = 1 / at_least
+        name, goal = (
+            f"{what}: {contender} within {slower:g}x of {baseline}",
+            f"<= {slower:g}x slower",
+        )
     if baseline not in result.engines or result.engines[baseline].failure:
-        return Target(name, goal, f"not run ({baseline} missing)", None)
+        return Target(name, goal, f"not run ({baseline} missing)", None, None)
     median = statistics.median(speedups(result, contender, baseline))
     measured = f"{median:.3g}x faster" if median >= 1 else f"{1 / median:.3g}x slower"
-    return Target(name, goal, measured, median >= at_least)
+    return Target(name, goal, measured, median, median >= at_least)
 
 
 def _targets_table(targets: list[Target]) -> str:
