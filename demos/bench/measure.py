@@ -31,7 +31,7 @@ from typing import Any
 REL_TOL, ABS_TOL = 1e-6, 1e-9
 
 
-class DisagreementError(AssertionError):
+class DisagreementError(RuntimeError):
     """Two engines gave different answers to the same problem."""
 
 
@@ -105,11 +105,6 @@ def interleaved(
     return runs
 
 
-def ratios(baseline: Runs, engine: Runs) -> list[float]:
-    """baseline time / engine time, turn by turn (how many times faster ``engine`` is)."""
-    return [b / e for b, e in zip(baseline.seconds, engine.seconds)]
-
-
 def check_agreement(workload: str, expected: Any, source: str, runs: Mapping[str, Runs]) -> None:
     """Every run of every engine gives ``expected`` (from ``source``), or DisagreementError."""
     want = flat(expected)
@@ -129,7 +124,7 @@ def check_agreement(workload: str, expected: Any, source: str, runs: Mapping[str
 
 
 def flat(result: Any) -> list[float]:
-    """A run's answer as a list of floats: its losses, or its one gradient."""
+    """A run's answer as a list of floats: losses and weights, or a single gradient."""
     return [float(v) for v in result] if isinstance(result, Sequence) else [float(result)]
 
 
@@ -146,7 +141,7 @@ class Memory:
 def chain_memory(engine: str, links: int, method: str) -> Memory:
     """The memory of a chain of ``links`` links in ``engine`` (a module name), measured
     in a fresh Python process so no earlier allocation hides or inflates it."""
-    code = "import sys; from demos.bench.measure import _print_chain_memory as m; m(*sys.argv[1:])"
+    code = "import sys; from demos.bench.measure import print_chain_memory as m; m(*sys.argv[1:])"
     root = str(Path(__file__).resolve().parents[2])
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([root, os.environ.get("PYTHONPATH", "")])}
     child = subprocess.run(
@@ -154,12 +149,14 @@ def chain_memory(engine: str, links: int, method: str) -> Memory:
         env=env,
         capture_output=True,
         text=True,
-        check=True,
     )
+    if child.returncode:
+        raise RuntimeError(f"measuring {engine} at {links} links failed:\n{child.stderr}")
     return Memory(**json.loads(child.stdout))
 
 
-def _print_chain_memory(engine: str, links: str, method: str) -> None:
+def print_chain_memory(engine: str, links: str, method: str) -> None:
+    """The child process's side of ``chain_memory``: measure, then print it as JSON."""
     module = importlib.import_module(engine)
     measure = _traced if method == "tracemalloc" else _resident
     memory = measure(lambda: module.chain_forward(int(links)), module.chain_backward)

@@ -2,7 +2,8 @@
 
 A workload's result holds, per engine, the seconds per unit of work (a training step,
 an epoch, a graph node) for every turn, the share of time in the garbage collector and
-the engine's answer (losses, or a gradient), which must agree with the reference.
+the engine's answer (losses and final weights, or a gradient), which must agree with
+the reference.
 """
 
 from __future__ import annotations
@@ -45,7 +46,8 @@ class WorkloadResult:
 def training(
     problem: Problem, title: str, unit: str, engines: Mapping[str, ModuleType], repeat: int
 ) -> WorkloadResult:
-    """Train from the same weights in every engine; every loss must match the floats'."""
+    """Train from the same weights in every engine; losses and final weights must match
+    the hand-written floats'."""
     runners: dict[str, Prepare] = {}
     for name, module in engines.items():
         runners[name] = lambda module=module: module.train(problem)
