@@ -96,7 +96,8 @@ def _value_locals(node: Value) -> tuple:
     op = node._op
     if op is None or op.constant_local:
         return node._locals
-    return op.local(*node._inputs, *node._locals[len(node._inputs) :], node)
+    args = (*node._inputs, *node._locals[len(node._inputs) :])
+    return op.local(*(op.split(args) if op.split else args), node)
 
 
 def _check_root(root: object, where: str) -> None:

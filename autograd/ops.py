@@ -33,6 +33,7 @@ class Op(NamedTuple):
     constant_local: bool = False  # the partials never depend on the inputs
     domain: str = ""  # which inputs are valid, said in error messages
     reflected: bool = False  # a number on the left: c - x, c / x, c ** x
+    split: Callable[[tuple], tuple] | None = None  # a weighted sum's operands, as (w, b, x)
 
 
 # Helpers that work on floats and on Values: the float path uses math, a Value its method.
@@ -99,22 +100,19 @@ def _split_dot(args: tuple) -> tuple[tuple, tuple, tuple]:
     return args[:n], args[n : len(args) - n], args[len(args) - n :]
 
 
-def _dot_forward(*args: float) -> float:
-    """sum(w_i * x_i) + b."""
-    w, b, x = _split_dot(args)
+def _weighted_sum(w: tuple, b: tuple, x: tuple) -> float:
+    """sum(w_i * x_i) + b, for a bias b given as (b,) or ()."""
     total = sum(map(mul, w, x))
     return total + b[0] if b else total
 
 
-def _dot_local(*args: Any) -> tuple:
+def _dot_local(w: tuple, b: tuple, x: tuple, out: Any) -> tuple:
     """Each side's partials are the other side's values; the bias's is 1."""
-    w, b, x = _split_dot(args[:-1])
     return x + ONE + w if b else x + w
 
 
-def _linear_local(*args: Any) -> tuple:
+def _linear_local(v: tuple, b: tuple, c: tuple, out: Any) -> tuple:
     """The Value side's partials are the constant coefficients; the bias's is 1."""
-    _, b, c = _split_dot(args[:-1])
     return c + ONE if b else c
 
 
@@ -177,8 +175,8 @@ RELU = Op("relu", lambda x: 0.0 if x <= 0 else x, lambda x, out: (1.0 if x > 0 e
 ABS = Op("abs", abs, lambda x, out: (_sign(x),))
 SIN = Op("sin", sin, lambda x, out: (cos(x),))
 COS = Op("cos", cos, lambda x, out: (-sin(x),))
-# Weighted sums in one node. DOT: both sides are Values, args (w..., [b], x...), and
-# each side's partials are the other side. LINEAR: one side is constant coefficients,
-# args (v..., [b], c...), so its partials are those constants.
-DOT = Op("dot", _dot_forward, _dot_local)
-LINEAR = Op("dot", _dot_forward, _linear_local, constant_local=True)
+# Weighted sums in one node, their operands given split as (w, b, x) with b = (bias,) or ().
+# DOT: both sides are Values, laid out as inputs (w..., [b], x...). LINEAR: one side is
+# constant coefficients, so the partials are those constants; inputs (v..., [b]).
+DOT = Op("dot", _weighted_sum, _dot_local, split=_split_dot)
+LINEAR = Op("dot", _weighted_sum, _linear_local, constant_local=True, split=_split_dot)

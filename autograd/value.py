@@ -244,23 +244,33 @@ def dot(
     w, x = tuple(weights), tuple(inputs)
     if len(w) != len(x):
         raise ValueError(f"dot: weights and inputs differ in length ({len(w)} != {len(x)})")
-    w_numbers, x_numbers = _is_numbers(w, "weights"), _is_numbers(x, "inputs")
     b = () if bias is None else (_as_value(bias, "dot bias"),)
-    if w_numbers and x_numbers:
-        raise TypeError("dot: weights or inputs must hold at least one Value")
-    if w_numbers or x_numbers:  # one side is constant coefficients: its values are the partials
-        (side, values), coefficients = (("inputs", x), w) if w_numbers else (("weights", w), x)
-        operands = (*_as_values(values, side), *b)
-        args = (*map(_get_data, operands), *map(float, coefficients))
-        op = ops.LINEAR
+    w_kinds, x_kinds = set(map(type, w)), set(map(type, x))  # one pass each, in C
+    if w_kinds == _VALUES and x_kinds in (_VALUES, _FLOATS):  # what nn's layers pass
+        constant = x_kinds == _FLOATS
     else:
-        operands = (*_as_values(w, "weights"), *b, *_as_values(x, "inputs"))
-        args = tuple(map(_get_data, operands))
-        op = ops.DOT
+        w, x, constant = _dot_sides(w, x)
+    w_data, b_data = tuple(map(_get_data, w)), (b[0].data,) if b else ()
+    if constant:  # x holds constant coefficients: only w and b are inputs
+        op, operands, args = ops.LINEAR, w + b, (w_data, b_data, x)
+    else:
+        op, operands, args = ops.DOT, w + b + x, (w_data, b_data, tuple(map(_get_data, x)))
     out = op.forward(*args)
     if not is_grad_enabled():
         return _new(out, None, (), _NO_LOCALS)
     return _new(out, op, operands, op.local(*args, out))
+
+
+def _dot_sides(w: tuple, x: tuple) -> tuple[tuple[Value, ...], tuple, bool]:
+    """Any other mix: (Values, Values or constant floats, whether the second is constant)."""
+    w_numbers, x_numbers = _is_numbers(w, "weights"), _is_numbers(x, "inputs")
+    if w_numbers and x_numbers:
+        raise TypeError("dot: weights or inputs must hold at least one Value")
+    if w_numbers:  # the product is symmetric: put the Values first
+        return _as_values(x, "inputs"), tuple(map(float, w)), True
+    if x_numbers:
+        return _as_values(w, "weights"), tuple(map(float, x)), True
+    return _as_values(w, "weights"), _as_values(x, "inputs"), False
 
 
 # -- conversions and errors -----------------------------------------------------------------
@@ -292,6 +302,7 @@ def _data(y: Operand) -> float:
 
 _get_data = attrgetter("data")
 _PLAIN_NUMBERS = {float, int}
+_VALUES, _FLOATS = {Value}, {float}
 
 
 def _as_value(item: Operand, where: str) -> Value:
