@@ -311,7 +311,7 @@ def _as_value(item: Operand, where: str) -> Value:
 
 def _as_values(items: tuple, side: str) -> tuple[Value, ...]:
     """The items as Values, numbers made into leaves (a dot with both sides mixed)."""
-    if set(map(type, items)) <= {Value}:
+    if set(map(type, items)) <= _VALUES:
         return items
     return tuple(_as_value(item, f"dot {side}[{i}]") for i, item in enumerate(items))
 
@@ -321,7 +321,7 @@ def _is_numbers(items: tuple, side: str) -> bool:
     kinds = set(map(type, items))  # one pass in C: the common cases need no Python loop
     if kinds <= _PLAIN_NUMBERS:
         return True
-    if kinds <= {Value}:
+    if kinds <= _VALUES:
         return False
     for i, item in enumerate(items):
         if not isinstance(item, Value):
