@@ -37,10 +37,6 @@ class Op(NamedTuple):
 
 
 # Helpers that work on floats and on Values: the float path uses math, a Value its method.
-def exp(x: Any) -> Any:
-    return math.exp(x) if isinstance(x, float) else x.exp()
-
-
 def log(x: Any) -> Any:
     return math.log(x) if isinstance(x, float) else x.log()
 
