@@ -7,12 +7,12 @@ as micrograd's is: it measures the engine's per-node cost without the fused ``do
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 
 import nn
 from autograd import Value
+from demos.bench import scalar
 from demos.bench.problems import Problem
-
-Chain = tuple[Value, Value]
 
 
 def train(problem: Problem) -> Callable[[], list[float]]:
@@ -52,7 +52,6 @@ def train_elementwise(problem: Problem) -> Callable[[], list[float]]:
         for layer in problem.layers
     ]
     params = [p for rows, biases, _ in layers for row, b in zip(rows, biases) for p in (*row, b)]
-    m = len(problem.X)
 
     def forward(x: tuple[float, ...]) -> Value:
         for rows, biases, activate in layers:
@@ -60,14 +59,7 @@ def train_elementwise(problem: Problem) -> Callable[[], list[float]]:
         return x[0]
 
     def step() -> float:
-        outs = [forward(x) for x in problem.X]
-        if problem.loss == "hinge":
-            losses = [(1.0 - y * out).relu() for y, out in zip(problem.y, outs)]
-        else:
-            losses = [(out - y) ** 2 for y, out in zip(problem.y, outs)]
-        loss = sum(losses) * (1.0 / m)
-        if problem.alpha:
-            loss = loss + problem.alpha * sum(p * p for p in params)
+        loss = scalar.mean_loss(problem, [forward(x) for x in problem.X], Value.relu, params)
         for p in params:
             p.grad = 0.0
         loss.backward()
@@ -78,14 +70,5 @@ def train_elementwise(problem: Problem) -> Callable[[], list[float]]:
     return lambda: [step() for _ in range(problem.steps)] + [p.data for p in params]
 
 
-def chain_forward(links: int) -> Chain:
-    x = y = Value(1.0)
-    for _ in range(links):
-        y = y * 1.0001 + 0.001
-    return x, y
-
-
-def chain_backward(graph: Chain) -> float:
-    x, y = graph
-    y.backward()
-    return x.grad
+chain_forward = partial(scalar.chain_forward, Value)
+chain_backward = scalar.chain_backward

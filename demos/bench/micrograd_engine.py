@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from functools import partial
 
 from micrograd.engine import Value
 from micrograd.nn import MLP
 
+from demos.bench import scalar
 from demos.bench.problems import Problem
-
-Chain = tuple[Value, Value]
 
 
 def _sigmoid(v: Value) -> Value:
@@ -48,7 +48,6 @@ def train(problem: Problem) -> Callable[[], list[float]]:
             neuron.b.data = bias
         layers.append((mlayer.neurons, ACTIVATIONS[layer.activation]))
     params = model.parameters()
-    m = len(problem.X)
 
     def forward(row: tuple[float, ...]) -> Value:
         x = list(map(Value, row))
@@ -57,14 +56,7 @@ def train(problem: Problem) -> Callable[[], list[float]]:
         return x[0]
 
     def step() -> float:
-        outs = [forward(row) for row in problem.X]
-        if problem.loss == "hinge":
-            losses = [(1 + -yi * out).relu() for yi, out in zip(problem.y, outs)]
-        else:
-            losses = [(out - yi) ** 2 for yi, out in zip(problem.y, outs)]
-        total = sum(losses) * (1.0 / m)
-        if problem.alpha:
-            total = total + problem.alpha * sum(p * p for p in params)
+        total = scalar.mean_loss(problem, [forward(row) for row in problem.X], Value.relu, params)
         model.zero_grad()
         total.backward()
         for p in params:
@@ -74,14 +66,5 @@ def train(problem: Problem) -> Callable[[], list[float]]:
     return lambda: [step() for _ in range(problem.steps)] + [p.data for p in params]
 
 
-def chain_forward(links: int) -> Chain:
-    x = y = Value(1.0)
-    for _ in range(links):
-        y = y * 1.0001 + 0.001
-    return x, y
-
-
-def chain_backward(graph: Chain) -> float:
-    x, y = graph
-    y.backward()
-    return x.grad
+chain_forward = partial(scalar.chain_forward, Value)
+chain_backward = scalar.chain_backward

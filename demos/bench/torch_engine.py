@@ -7,12 +7,12 @@ tensors once, outside the timed steps. float64 so the losses agree with the floa
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 
 import torch
 
+from demos.bench import scalar
 from demos.bench.problems import Problem
-
-Chain = tuple[torch.Tensor, torch.Tensor]
 
 ACTIVATIONS: dict[str, Callable[[torch.Tensor], torch.Tensor]] = {
     "relu": torch.relu,
@@ -37,7 +37,6 @@ def train(problem: Problem) -> Callable[[], list[float]]:
     ]
     params = [p for rows, biases, _ in layers for row, b in zip(rows, biases) for p in (*row, b)]
     inputs = [[_scalar(v) for v in row] for row in problem.X]
-    m = len(inputs)
 
     def forward(x: list[torch.Tensor]) -> torch.Tensor:
         for rows, biases, act in layers:
@@ -45,14 +44,7 @@ def train(problem: Problem) -> Callable[[], list[float]]:
         return x[0]
 
     def step() -> float:
-        outs = [forward(x) for x in inputs]
-        if problem.loss == "hinge":
-            losses = [torch.relu(1 - yi * out) for yi, out in zip(problem.y, outs)]
-        else:
-            losses = [(out - yi) ** 2 for yi, out in zip(problem.y, outs)]
-        total = sum(losses) * (1.0 / m)
-        if problem.alpha:
-            total = total + problem.alpha * sum(p * p for p in params)
+        total = scalar.mean_loss(problem, [forward(x) for x in inputs], torch.relu, params)
         for p in params:
             p.grad = None
         total.backward()
@@ -64,14 +56,5 @@ def train(problem: Problem) -> Callable[[], list[float]]:
     return lambda: [step() for _ in range(problem.steps)] + [p.item() for p in params]
 
 
-def chain_forward(links: int) -> Chain:
-    x = y = _scalar(1.0, True)
-    for _ in range(links):
-        y = y * 1.0001 + 0.001
-    return x, y
-
-
-def chain_backward(graph: Chain) -> float:
-    x, y = graph
-    y.backward()
-    return x.grad.item()
+chain_forward = partial(scalar.chain_forward, partial(_scalar, requires_grad=True))
+chain_backward = scalar.chain_backward
