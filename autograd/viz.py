@@ -31,7 +31,7 @@ from typing import Any
 import graphviz
 
 from autograd.engine import topological_order
-from autograd.trace import format_number, node_names
+from autograd.names import format_number, node_names
 from autograd.value import Value
 
 DEFAULT_MAX_NODES = 200

@@ -6,7 +6,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 from autograd import topological_order
-from autograd.trace import format_number
+from autograd.names import format_number
 from autograd.viz import draw_dot
 from demos import chain_rule
 from tests.test_viz import SVG, dot_program, no_dot_program, parse, svg_node_titles

@@ -15,7 +15,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from autograd import Value, dot, grad, topological_order
-from autograd.trace import explain_backward, format_number, node_names
+from autograd.names import format_number, node_names
+from autograd.trace import explain_backward
 from tests.strategies import expression_dags, node_labels, reals
 
 

@@ -20,7 +20,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from autograd import Value, topological_order
-from autograd.trace import format_number, node_names
+from autograd.names import format_number, node_names
 from autograd.viz import (
     DEFAULT_MAX_NODES,
     ROLE_STYLES,
