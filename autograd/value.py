@@ -323,11 +323,16 @@ def _dot_sides(
 
 
 # -- conversions and errors -----------------------------------------------------------------
+def is_real_number(x: object) -> bool:
+    """True for the numbers the engine takes (int, float, Fraction, NumPy scalars), not bools."""
+    return isinstance(x, numbers.Real) and not isinstance(x, bool)
+
+
 def _as_float(data: Any, where: str) -> float:
     """``data`` as a float, or a TypeError that says what was passed instead."""
     if type(data) is float:
         return data
-    if isinstance(data, bool) or not isinstance(data, numbers.Real):
+    if not is_real_number(data):
         raise TypeError(
             f"{where} expects a real number (int, float, Fraction, ...), "
             f"got {type(data).__name__} {data!r}"
@@ -340,7 +345,7 @@ def _as_float(data: Any, where: str) -> float:
 
 def _constant(y: Any, where: str) -> float | None:
     """A number operand as a float; None for anything an operator should refuse."""
-    if isinstance(y, bool) or not isinstance(y, numbers.Real):
+    if not is_real_number(y):
         return None
     return _as_float(y, where)
 
