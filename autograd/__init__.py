@@ -2,10 +2,12 @@
 
 Every op records its inputs and its local derivatives; ``backward()`` walks the graph in
 topological order and applies the chain rule, ``child.grad += local * node.grad``.
+``compile`` writes a graph out as generated Python that replays it, bitwise the same.
 Drawing the graph lives in ``autograd.viz``, imported on its own so that the engine never
 loads graphviz.
 """
 
+from autograd.compiler import TracingError, compile
 from autograd.engine import topological_order
 from autograd.grad_mode import enable_grad, is_grad_enabled, no_grad
 from autograd.gradcheck import GradcheckError, gradcheck, gradgradcheck
@@ -15,8 +17,10 @@ from autograd.value import Value, dot, mean
 
 __all__ = [
     "GradcheckError",
+    "TracingError",
     "Value",
     "backward",
+    "compile",
     "dot",
     "enable_grad",
     "explain_backward",

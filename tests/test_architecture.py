@@ -76,7 +76,8 @@ def test_data_flows_one_way_ops_nodes_engine_readers() -> None:
     assert graph["autograd.ops"] == set(), "the op table depends on nothing"
     assert graph["autograd.engine"] == set(), "the engine works on the node's shape"
     assert {"autograd.ops", "autograd.engine"} <= graph["autograd.value"]
-    readers = {"autograd.names", "autograd.trace", "autograd.viz"}
+    readers = {"autograd.names", "autograd.trace", "autograd.viz", "autograd.codegen"}
+    readers |= {"autograd.compiler"}
     for core in ("autograd.ops", "autograd.value", "autograd.engine", "autograd.gradients"):
         assert not readers & _reachable(graph, core), f"{core} must not depend on a reader"
 
