@@ -322,9 +322,9 @@ class NodeWriter:
         kind = (id(op), len(inputs), *map(repr, constants))  # repr: -0.0 is not 0.0
         found = self._kinds.get(kind)
         if found is None:
-            found = self._write(op, len(inputs), constants, symbolic=True)
+            found = self.write(op, len(inputs), constants)
             if not self._agrees(found, op, tuple(x.data for x in inputs), constants):
-                found = self._write(op, len(inputs), constants, symbolic=False)
+                found = self.write(op, len(inputs), constants, symbolic=False)
             self._kinds[kind] = found
         return found
 
@@ -349,7 +349,12 @@ class NodeWriter:
         self._names[id(function)] = name
         return name
 
-    def _write(self, op: Op, n: int, constants: tuple[float, ...], symbolic: bool) -> NodeCode:
+    def write(
+        self, op: Op, n: int, constants: tuple[float, ...], symbolic: bool = True
+    ) -> NodeCode:
+        """The code of an ``op`` node with ``n`` inputs and these constants: from its rules
+        run on symbolic operands, or (``symbolic=False``, or where they cannot run so)
+        calls of its own functions."""
         holes = tuple(f"{_SLOT}{i}{_SLOT}" for i in range(n))
         out = f"{_SLOT}{n}{_SLOT}"
         constant_sources: Any = tuple(map(literal, constants))  # source text where floats go

@@ -431,6 +431,7 @@ class CompiledGraph:
         self.source = _function("replay", ["_leaves", "_seed", "_nodes"], body)
         self._replay = program.build(self.source, "replay", root.label or "graph")
         self.leaves = tuple(program.leaves)
+        self.names = program.names  # each node's variable in the source
         self.node_count = len(program.order)
         self._order = program.order
         self._nodes = tuple(program.order) if write_nodes else ()
@@ -452,10 +453,9 @@ class CompiledGraph:
 def _node_writes(program: _Program) -> list[str]:
     lines = []
     for i, v in enumerate(program.order):
-        name = program.names[v]
-        if v._inputs:
-            lines.append(f"_nodes[{i}].data = {name}")
-        lines.append(f"_nodes[{i}].grad += g_{name}")
+        if v._inputs:  # a leaf's data is the input, its gradient already written back
+            name = program.names[v]
+            lines += [f"_nodes[{i}].data = {name}", f"_nodes[{i}].grad += g_{name}"]
     return lines
 
 
@@ -684,7 +684,7 @@ class CompiledFunction:
 
 
 def _indent(lines: list[str]) -> list[str]:
-    return [f"    {line}" for line in lines]
+    return [f"    {line}" for line in lines or ["pass"]]
 
 
 def _parameter_names(function: Callable[..., Any], count: int) -> list[str]:
