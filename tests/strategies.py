@@ -172,11 +172,14 @@ OP_SHAPES: dict[str, Callable[[int], tuple[int, int]]] = {
 
 
 @st.composite
-def op_points(draw: st.DrawFn, op_name: str) -> tuple[tuple[float, ...], tuple[float, ...]]:
-    """(inputs, constants) for the op table's entry ``op_name``, anywhere among the floats."""
-    n_inputs, n_constants = OP_SHAPES[op_name](draw(st.integers(1, 4)))
-    inputs = draw(st.tuples(*[any_float] * n_inputs))
-    return inputs, draw(st.tuples(*[any_float] * n_constants))
+def op_points(
+    draw: st.DrawFn, op_name: str, floats: st.SearchStrategy[float] = any_float, most: int = 4
+) -> tuple[tuple[float, ...], tuple[float, ...]]:
+    """(inputs, constants) for the op table's entry ``op_name``: anywhere among the floats,
+    by default; n-ary ops get up to ``most`` operands (pairs, for the weighted sums)."""
+    n_inputs, n_constants = OP_SHAPES[op_name](draw(st.integers(1, most)))
+    inputs = draw(st.tuples(*[floats] * n_inputs))
+    return inputs, draw(st.tuples(*[floats] * n_constants))
 
 
 # -- autograd.trace and autograd.viz: node labels -----------------------------------------------

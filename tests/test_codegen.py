@@ -19,7 +19,7 @@ from autograd import Value, ops
 from autograd.codegen import Branches, Expr, NodeCode, NodeWriter, NotSymbolicError
 from autograd.ops import Op
 from autograd.value import _new
-from tests.strategies import OP_SHAPES, any_float, op_points
+from tests.strategies import OP_SHAPES, any_float, op_points, real
 
 TABLE = {name: entry for name, entry in vars(ops).items() if isinstance(entry, Op)}
 
@@ -67,6 +67,21 @@ def test_each_ops_code_gives_bitwise_what_its_rules_give_on_every_float(
     out = op.forward(*args)
     partials = outcome(lambda: tuple(op.local(*args, out)))
     assert run(code, writer, inputs, out) == (value, partials)
+
+
+@pytest.mark.parametrize("name", ["DOT", "AFFINE", "LINEAR", "MEAN"])
+@given(data=st.data())
+def test_sums_stay_sums_so_the_code_is_bitwise_on_every_python(
+    name: str, data: st.DataObject
+) -> None:
+    """From Python 3.12 sum() of floats is compensated: many ordinary numbers, whose
+    rounding it would correct, tell a sum() call from unrolled additions."""
+    op = TABLE[name]
+    inputs, constants = data.draw(op_points(name, real(-10.0, 10.0), most=8))
+    writer = NodeWriter(set())
+    code = writer.write(op, len(inputs), constants)
+    out = op.forward(*op.arguments(inputs, constants))
+    assert run(code, writer, inputs, out)[0] == ("value", repr(out))
 
 
 # The code as a learner reads it: a0, a1, ... are the inputs, the last name is the node.
