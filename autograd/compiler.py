@@ -42,7 +42,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from types import FrameType
-from typing import Any, NoReturn
+from typing import Any, NoReturn, overload
 
 from autograd import value as value_module
 from autograd.codegen import ATOM, PRODUCT, RESERVED, NodeCode, NodeWriter
@@ -570,7 +570,7 @@ class CompiledFunction:
         examples = list(zip(*columns, strict=True))
         if callable(seed):
             run = self._variant("seeded")
-            seeds: Any = _SeedsOf(seed, len(self._program.outputs), self._title)
+            seeds: Any = _SeedsOf(seed, self._output_shape, self._title)
         else:
             run = self._variant("batch")
             seeds = _as_float(seed, f"{self._title}.batch: seed")
@@ -624,7 +624,8 @@ class CompiledFunction:
             read = set(program.leaves)
             tape = ", ".join(program.names[v] for v in program.order if v not in read)
             tape = f"({tape},)"
-            seeds = ["_s"] if n_out == 1 else [f"_s[{k}]" for k in range(n_out)]
+            one = self._output_shape is None  # a single Value: its seed is a number
+            seeds = ["_s"] if one else [f"_s[{k}]" for k in range(n_out)]
             body = [
                 *head,
                 "_outputs = []",
@@ -736,11 +737,11 @@ class _SeedError(Exception):
 
 
 class _SeedsOf:
-    """The user's seed function, its result checked: one seed (or one per output) for
-    each example."""
+    """The user's seed function, its result checked: for each example, seeds shaped as
+    its outputs (a number for a single Value), flattened for the generated backward."""
 
-    def __init__(self, function: Callable[[list[Any]], Any], n_outputs: int, title: str):
-        self.function, self.n_outputs, self.title = function, n_outputs, title
+    def __init__(self, function: Callable[[list[Any]], Any], shape: Shape, title: str):
+        self.function, self.shape, self.title = function, shape, title
 
     def __call__(self, outputs: list[Any]) -> list[Any]:
         try:
@@ -750,23 +751,25 @@ class _SeedsOf:
                     f"{self.title}.batch: the seed function must return one seed per example "
                     f"({len(outputs)}), got {len(seeds)}"
                 )
-            if self.n_outputs == 1:
-                return [_as_float(s, f"{self.title}.batch: seed") for s in seeds]
-            checked = []
-            for s in seeds:
-                row = list(s)
-                if len(row) != self.n_outputs:
-                    raise ValueError(
-                        f"{self.title}.batch: each example needs {self.n_outputs} seeds, "
-                        f"one per output, got {len(row)}"
-                    )
-                checked.append(tuple(_as_float(x, f"{self.title}.batch: seed") for x in row))
+            checked: list[Any] = []
+            for i, seed in enumerate(seeds):
+                flat: list[float] = []
+                _flatten(seed, self.shape, f"{self.title}.batch: seed[{i}]", flat)
+                checked.append(flat[0] if self.shape is None else tuple(flat))
             return checked
         except Exception as error:
             raise _SeedError(error) from None
 
 
 # -- the entry point ------------------------------------------------------------------------------
+@overload
+def compile(
+    target: Value, /, *, write_nodes: bool = False, max_nodes: int | None = MAX_NODES
+) -> CompiledGraph: ...
+@overload
+def compile(
+    target: Callable[..., Any], /, *example_args: Any, max_nodes: int | None = MAX_NODES
+) -> CompiledFunction: ...
 def compile(
     target: Value | Callable[..., Any],
     /,

@@ -6,7 +6,8 @@ y in {-1, +1}, plus alpha * Σ p² over the parameters, by mini-batch SGD with m
 a learning rate decaying linearly to a tenth. The decision boundary is written as a PNG
 when matplotlib is installed (``pip install -e '.[plot]'``), printed as text otherwise.
 
-Run: python -m demos.moons   (``--help`` lists the options)
+Run: python -m demos.moons   (``--help`` lists the options; ``--compile`` trains with the
+model compiled to generated Python, several times faster, with the same losses)
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ def train(args: argparse.Namespace) -> tuple[MLP, Points, list[float]]:
         batch_size=args.batch_size,
         seed=args.seed,
         log_every=max(1, args.epochs // 10),
+        compile=args.compile,
     )
     return model, points, labels
 
@@ -139,6 +141,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--text", action="store_true", help="print the boundary as text only")
     parser.add_argument("--no-plot", action="store_true", help="no decision boundary at all")
+    parser.add_argument(
+        "--compile",
+        action="store_true",
+        help="train with the model compiled to generated Python (autograd.compile): faster",
+    )
     return parser.parse_args(argv)
 
 
