@@ -12,10 +12,10 @@ that symbols cannot go through, ``sum()``, comes with its source in the op entry
 (``Op.forward_code``).
 
 So the generated code performs exactly the rules' float operations, in their order. The
-tests check every op's code against its rule bitwise, and ``NodeWriter`` also checks each
-op's code on the first node that uses it, at that node's own numbers: where the two differ
-(a custom rule whose float and Value paths compute different things), the line calls the
-rule itself.
+tests check every op's code against its rules bitwise over all floats, and ``NodeWriter``
+checks each kind of node's code against its rules at the node's numbers and at the edges
+of the floats: where they differ (a rule whose float and Value paths compute different
+things, as ``x ** y``'s do at y = 0), the line calls the rule itself.
 """
 
 from __future__ import annotations
@@ -203,6 +203,12 @@ class Expr:
     def __bool__(self) -> bool:
         return self.branches.decide(self)
 
+    @property
+    def data(self) -> Expr:
+        """A rule may test the number behind an operand (``_data(x) == 0``): for a symbol
+        that is the symbol itself, so the test becomes a branch."""
+        return self
+
     def __float__(self) -> float:
         raise NotSymbolicError("a symbolic operand has no number")
 
@@ -317,14 +323,22 @@ class NodeWriter:
 
     def code(self, node: Any) -> NodeCode:
         """The code of ``node`` (a Value with inputs), as holes for its operands."""
-        op: Op = node.operation
-        inputs, constants = node.inputs, node.constants
-        kind = (id(op), len(inputs), *map(repr, constants))  # repr: -0.0 is not 0.0
+        inputs = node.inputs
+        return self.code_for(node.operation, len(inputs), node.constants, [x.data for x in inputs])
+
+    def code_for(
+        self, op: Op, n: int, constants: tuple[float, ...], example: Sequence[float]
+    ) -> NodeCode:
+        """The code of an ``op`` node with ``n`` inputs and these constants: written from
+        its rules on symbolic operands where that gives what the rules give on floats
+        (checked at ``example`` and at the edges of the floats), else calls of its rules."""
+        kind = (id(op), n, *map(repr, constants))  # repr: -0.0 is not 0.0
         found = self._kinds.get(kind)
         if found is None:
-            found = self.write(op, len(inputs), constants)
-            if not self._agrees(found, op, tuple(x.data for x in inputs), constants):
-                found = self.write(op, len(inputs), constants, symbolic=False)
+            found = self.write(op, n, constants)
+            calls = self.write(op, n, constants, symbolic=False)  # exact by construction
+            if found != calls and not self._trusted(kind, op, found, constants, example):
+                found = calls
             self._kinds[kind] = found
         return found
 
@@ -410,32 +424,72 @@ class NodeWriter:
             f"{self.bind(function, op)}({', '.join(map(_tuple_source, sources))})", ATOM
         )
 
-    def _agrees(
-        self, code: NodeCode, op: Op, data: tuple[float, ...], constants: tuple[float, ...]
+    def _trusted(
+        self,
+        kind: tuple[Any, ...],
+        op: Op,
+        code: NodeCode,
+        constants: tuple[float, ...],
+        example: Sequence[float],
     ) -> bool:
-        """Whether the code gives bitwise what the rules give at these inputs."""
-        args = op.arguments(data, constants)
-        try:
-            value = op.forward(*args)
-            partials = op.local(*args, value)
-        except Exception:  # outside the op's domain here: no number to compare
-            return True
-        names = [f"_a{i}" for i in range(len(data) + 1)]
-        scope = {**self.namespace, **dict(zip(names, (*data, value), strict=True))}
-        try:
-            got = eval(code.forward.fill(names), scope)
-            if code.partials is None:
-                assert code.partials_call is not None
-                got_partials = eval(code.partials_call.fill(names), scope)
-            else:
-                got_partials = tuple(eval(t.fill(names), scope) for t in code.partials)
-        except Exception:
-            return False
-        return (
-            same_number(got, value)
-            and len(got_partials) == len(partials)
-            and all(map(same_number, got_partials, partials))
+        """Whether symbolic code gives bitwise what the rules give on floats: at the
+        example and at the edges of the floats (zeros of both signs, ones, infinities, NaN),
+        all inputs at once and each input alone. A rule that dispatches on type, as
+        ``x ** y``'s does (``isinstance(c, float) and c == 0``), shows here: its symbolic
+        run takes the Value path. The verdict is kept for every later program."""
+        verdict = _VERDICTS.get(kind)
+        if verdict is None:
+            verdict = (op, self._agrees_at_edges(op, code, constants, list(example)))
+            _VERDICTS[kind] = verdict
+        return verdict[1]
+
+    def _agrees_at_edges(
+        self, op: Op, code: NodeCode, constants: tuple[float, ...], example: list[float]
+    ) -> bool:
+        n = len(example)
+        names = [f"_a{i}" for i in range(n + 1)]
+        partials = (
+            f"({', '.join(t.fill(names) for t in code.partials)},)"
+            if code.partials is not None
+            else code.partials_call.fill(names)  # type: ignore[union-attr]
         )
+        rules = eval(f"lambda {', '.join(names)}: {partials}", dict(self.namespace))
+        value = eval(
+            f"lambda {', '.join(names[:-1])}: {code.forward.fill(names)}", dict(self.namespace)
+        )
+        points = [example] + [[e] * n for e in _EDGES]
+        if n <= 4:
+            points += [example[:i] + [e] + example[i + 1 :] for i in range(n) for e in _EDGES]
+        for point in points:
+            args = op.arguments(tuple(point), constants)
+            want = _outcome(op.forward, *args)
+            if _outcome(value, *point) != want:
+                return False
+            if want[0] == "value":
+                out = op.forward(*args)
+                if _outcome(rules, *point, out) != _outcome(_as_tuple(op.local), *args, out):
+                    return False
+        return True
+
+
+_EDGES = (0.0, -0.0, 1.0, -1.0, 0.5, -0.5, 2.0, 3.0, math.inf, -math.inf, math.nan)
+# Whether each kind of node's symbolic code agrees with its rules, for every program
+# (the op is kept, so its id names no other op while the verdict stands).
+_VERDICTS: dict[tuple[Any, ...], tuple[Op, bool]] = {}
+
+
+def _outcome(function: Callable[..., Any], *args: Any) -> tuple[str, str]:
+    """What ``function(*args)`` gives, comparable bitwise: its number's repr (which keeps
+    the sign of zero; every NaN alike), or its error's type."""
+    try:
+        result = function(*args)
+    except Exception as error:
+        return ("error", type(error).__name__)
+    return ("value", repr(result))
+
+
+def _as_tuple(function: Callable[..., Any]) -> Callable[..., tuple[Any, ...]]:
+    return lambda *args: tuple(function(*args))
 
 
 def _partial(result: Any, i: int, n: int) -> Any:
@@ -450,11 +504,3 @@ def _tuple_source(source: Any) -> str:
         items = ", ".join(map(_tuple_source, source))
         return f"({items},)" if len(source) == 1 else f"({items})"
     return str(source)
-
-
-def same_number(a: Any, b: Any) -> bool:
-    """Bitwise the same float: equal with the same sign of zero, or both NaN."""
-    try:
-        return (a == b and math.copysign(1.0, a) == math.copysign(1.0, b)) or (a != a and b != b)
-    except TypeError:
-        return False

@@ -235,7 +235,8 @@ class _Program:
         self.leaves = _leaves_by_first_use(self.reading, outputs, is_argument)
         in_graph = set(order)
         unused = [a for a in arguments if a not in in_graph]
-        self.names, self.notes = _variable_names(self.reading + unused)
+        self.readable = node_names(self.reading + unused)  # for the comments: W1[0][1]
+        self.names, self.notes = _variable_names(self.reading + unused, self.readable)
         # A node needs a gradient when one of the leaves that receive gradients is below it.
         needs: dict[Value, bool] = {}
         for v in order:
@@ -246,6 +247,11 @@ class _Program:
 
     def name(self, v: Value) -> str:
         return self.names[v]
+
+    def shown(self, v: Value) -> str:
+        """The node's readable name in a comment: ``W1[0][1]``, ``(A2 - y)``."""
+        name = self.readable[v]
+        return f"({name})" if " " in name else name
 
     def _with_note(self, line: str, v: Value) -> str:
         note = self.notes.get(v)
@@ -309,7 +315,7 @@ class _Program:
             for x, (partial, precedence) in zip(v._inputs, partials, strict=True):
                 if not self.needs_grad[x]:
                     continue
-                note = f"  # d{name}/d{self.names[x]}"
+                note = f"  # d{self.shown(v)}/d{self.shown(x)}"
                 if partial == "1.0":  # 1.0 * g is g, bitwise
                     add(x, f"g_{name}", note)
                 elif partial == "-1.0":
@@ -376,10 +382,11 @@ def _leaves_by_first_use(
     return list(leaves)
 
 
-def _variable_names(nodes: list[Value]) -> tuple[dict[Value, str], dict[Value, str]]:
+def _variable_names(
+    nodes: list[Value], readable: dict[Value, str]
+) -> tuple[dict[Value, str], dict[Value, str]]:
     """A unique Python name for each node, from its readable name (``autograd.names``),
     and the original label where the name had to change."""
-    readable = node_names(nodes)
     taken = set(RESERVED)
     names, notes = {}, {}
     for v in nodes:
@@ -561,13 +568,14 @@ class CompiledFunction:
                 f"{self._title}.batch: takes {len(self.parameters)} columns "
                 f"({', '.join(self.parameters)}), got {len(columns)}"
             )
-        lengths = {len(c) if _is_sequence(c) else -1 for c in columns}
-        if -1 in lengths or len(lengths) > 1:
+        try:
+            examples = list(zip(*columns, strict=True))
+        except (TypeError, ValueError):
+            lengths = [len(c) if _is_sequence(c) else None for c in columns]
             raise ValueError(
                 f"{self._title}.batch: each column must be a sequence with one item per "
-                f"example, got lengths {[len(c) if _is_sequence(c) else None for c in columns]}"
-            )
-        examples = list(zip(*columns, strict=True))
+                f"example, got lengths {lengths}"
+            ) from None
         if callable(seed):
             run = self._variant("seeded")
             seeds: Any = _SeedsOf(seed, self._output_shape, self._title)

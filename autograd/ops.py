@@ -85,9 +85,9 @@ def _sign(x: Any) -> float:
     return 1.0 if x > 0 else -1.0 if x < 0 else 0.0
 
 
-def _data(x: Any) -> float:
-    """The number behind a float or a Value."""
-    return x if isinstance(x, float) else float(x.data)
+def _data(x: Any) -> Any:
+    """The number behind a float or a Value (or a symbolic operand: itself, see codegen)."""
+    return x if isinstance(x, float) else x.data
 
 
 def _infinite_slope(x: Any) -> Any:

@@ -12,6 +12,9 @@ Workloads:
   xor     the seed's 2-4-1 sigmoid network on XOR: MSE, lr 0.5, 500 epochs
   chain   y = y * 1.0001 + 0.001, 10^3 ... 10^6 links, then backward: time per node
   memory  bytes per node of a chain's graph, each engine in a fresh process
+  compile chainrule compiled (``autograd.compile``): seconds to compile graphs of 10^3 ...
+          10^6 nodes; on moons and XOR the compiled engines' trace-and-compile time is
+          shown on its own, outside their step times
 
 micrograd (``pip install micrograd==0.1.0``) and torch are optional: a missing one is
 skipped. A few minutes with everything installed; ``--quick`` for a shorter run.
@@ -24,6 +27,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import math
 import statistics
 import sys
 from collections.abc import Sequence
@@ -33,7 +37,7 @@ from types import ModuleType
 
 from demos.bench import machine, measure, problems, report, workloads
 from demos.bench.measure import DisagreementError
-from demos.bench.workloads import MemoryResult, WorkloadResult
+from demos.bench.workloads import CompileResult, MemoryResult, WorkloadResult
 
 ENGINES = {  # name -> module; the float code is the reference every engine must match
     "chainrule": "demos.bench.chainrule_engine",
@@ -45,7 +49,12 @@ OPTIONAL = {  # the baselines, and how to install each
     "micrograd": "pip install -e '.[bench]' (micrograd==0.1.0)",
     "torch": "pip install torch (a CPU build is enough)",
 }
-CONTENDERS = ("chainrule", "chainrule element-wise")
+CONTENDERS = (
+    "chainrule",
+    "chainrule element-wise",
+    "chainrule compiled",
+    "chainrule compiled element-wise",
+)
 BASELINES = ("micrograd", "torch", "floats")
 TARGET_LINKS = 1_000_000
 LEGEND = """
@@ -54,8 +63,21 @@ the turns. X speed-up: a baseline's time over X's in the same turn, as median [m
 over the turns (below 1: X is slower). in gc: the share of the timed runs spent in
 Python's cyclic garbage collector."""
 # Settings of a full run and of --quick; an option given on the command line wins.
-FULL = {"repeat": 5, "chain_repeat": 3, "chain": "1000,10000,100000,1000000", "memory": 500_000}
-QUICK = {"repeat": 3, "chain_repeat": 2, "chain": "1000,10000,100000", "memory": 100_000}
+FULL = {
+    "repeat": 5,
+    "chain_repeat": 3,
+    "chain": "1000,10000,100000,1000000",
+    "memory": 500_000,
+    "compile_nodes": "1000,10000,100000,1000000",
+}
+QUICK = {
+    "repeat": 3,
+    "chain_repeat": 2,
+    "chain": "1000,10000,100000",
+    "memory": 100_000,
+    "compile_nodes": "1000,10000,100000",
+}
+END_TO_END_STEPS = 100  # the end-to-end target: this many moons steps, compiling included
 
 
 @dataclass
@@ -84,7 +106,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except DisagreementError as exc:
         print(f"error: the engines disagree: {exc}", file=sys.stderr)
         return 1
-    targets = evaluate_targets(results, memory)
+    compiling = _compile_costs(args.compile_nodes)
+    targets = evaluate_targets(results, memory, compiling)
     print("\n" + _targets_table(targets))
     if args.json:
         document = {
@@ -95,6 +118,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "workloads": [asdict(result) for result in results],
             "ratios": _ratios_json(results),
             "memory": [asdict(row) for row in memory],
+            "compile": [{**asdict(row), "per_node": row.per_node} for row in compiling],
             "targets": [asdict(target) for target in targets],
         }
         Path(args.json).write_text(json.dumps(document, indent=2) + "\n")
@@ -153,6 +177,28 @@ def _run(
         _print_workload(result, "dy/dx matches 1.0001 ** links")
     memory = _memory(args, engines)
     return results, memory
+
+
+def _compile_costs(sizes: Sequence[int]) -> list[CompileResult]:
+    rows = [workloads.compile_cost(n) for n in sizes]
+    print("\n== compile: autograd.compile(root) of a chain's graph (y = y * 1.0001 + 0.001)")
+    print("   writing the Python and compiling it, once; the replay is checked")
+    print(
+        report.table(
+            ["nodes", "compile", "per node"],
+            [
+                [f"{row.nodes:,}", row.failure or report.duration(row.seconds or 0.0), ""]
+                if row.seconds is None
+                else [f"{row.nodes:,}", report.duration(row.seconds), _per_node(row)]
+                for row in rows
+            ],
+        )
+    )
+    return rows
+
+
+def _per_node(row: CompileResult) -> str:
+    return report.duration(row.per_node) if row.per_node is not None else ""
 
 
 def _profile(args: argparse.Namespace) -> int:
@@ -228,6 +274,14 @@ def _print_workload(result: WorkloadResult, checked: str) -> None:
     print(f"\n== {result.title}")
     print(report.table(headers, rows))
     print(f"answers: every engine's {checked} (rel. {measure.REL_TOL:g})")
+    for name, engine in result.engines.items():
+        if engine.compile_seconds:
+            seconds = statistics.median(engine.compile_seconds)
+            print(
+                f"{name}: traced and compiled in {report.duration(seconds)} once per run "
+                f"({engine.nodes:,} nodes, {report.duration(seconds / engine.nodes)} a node), "
+                "outside the times above"
+            )
 
 
 def speedups(result: WorkloadResult, contender: str, baseline: str) -> list[float]:
@@ -258,7 +312,11 @@ def _ratios_json(results: list[WorkloadResult]) -> list[dict]:
     return rows
 
 
-def evaluate_targets(results: list[WorkloadResult], memory: list[MemoryResult]) -> list[Target]:
+def evaluate_targets(
+    results: list[WorkloadResult],
+    memory: list[MemoryResult],
+    compiling: Sequence[CompileResult] = (),
+) -> list[Target]:
     """The issue's targets, each met, missed, or not measured in this run."""
     by_name = {result.name: result for result in results}
     targets = [
@@ -293,24 +351,79 @@ def evaluate_targets(results: list[WorkloadResult], memory: list[MemoryResult]) 
             None if peak is None else peak <= 300,
         )
     )
+    moons, xor = by_name["moons"], by_name["xor"]
+    targets += [
+        _speed_target(
+            moons, "chainrule compiled", "floats", 4 / 3, "moons step", "<= 0.75x floats' time"
+        ),
+        _speed_target(moons, "chainrule compiled", "micrograd", 100.0, "moons step"),
+        _speed_target(xor, "chainrule compiled", "micrograd", 25.0, "XOR epoch"),
+        _end_to_end_target(moons),
+        *_compile_targets(compiling),
+    ]
+    return targets
+
+
+def _end_to_end_target(moons: WorkloadResult) -> Target:
+    """END_TO_END_STEPS moons steps, compiled with its tracing and compiling counted, against
+    as many interpreted steps: per turn, from that turn's step times and compile time."""
+    name = (
+        f"{END_TO_END_STEPS} moons steps, trace + compile included: chainrule compiled vs chainrule"
+    )
+    compiled, interpreted = moons.engines.get("chainrule compiled"), moons.engines["chainrule"]
+    if compiled is None or compiled.failure or not compiled.compile_seconds:
+        return Target(name, ">= 5x faster", "not run", None, None)
+    n = END_TO_END_STEPS
+    turns = [
+        n * slow / (setup + n * fast)
+        for slow, fast, setup in zip(
+            interpreted.per_unit, compiled.per_unit, compiled.compile_seconds, strict=True
+        )
+    ]
+    median = statistics.median(turns)
+    return Target(name, ">= 5x faster", f"{median:.3g}x faster", median, median >= 5.0)
+
+
+def _compile_targets(rows: Sequence[CompileResult]) -> list[Target]:
+    """A 10^5-node graph compiles in seconds; at 10^6 nodes it compiles, or says the limit."""
+    by_size = {10 ** round(math.log10(row.nodes)): row for row in rows}
+    targets = []
+    for size, goal in ((10**5, "<= 10 s"), (10**6, "compiles, or an error says the limit")):
+        name = f"compile(root) of a graph of 10^{round(math.log10(size))} nodes"
+        row = by_size.get(size)
+        if row is None:
+            targets.append(Target(name, goal, "not run", None, None))
+        elif row.seconds is None:
+            targets.append(Target(name, goal, row.failure, None, "max_nodes" in row.failure))
+        else:
+            shown = f"{row.seconds:.3g} s ({report.duration(row.seconds / row.nodes)} a node)"
+            met = row.seconds <= 10.0 if size == 10**5 else True
+            targets.append(Target(name, goal, shown, row.seconds, met))
     return targets
 
 
 def _speed_target(
-    result: WorkloadResult, contender: str, baseline: str, at_least: float, what: str
+    result: WorkloadResult,
+    contender: str,
+    baseline: str,
+    at_least: float,
+    what: str,
+    goal: str = "",
 ) -> Target:
     """contender at least ``at_least`` times as fast as baseline (a fraction: at most
-    1/at_least times slower), by the median of the per-turn ratios."""
+    1/at_least times slower), by the median of the per-turn ratios; ``goal`` says it
+    another way when given."""
     if at_least >= 1:
-        name, goal = f"{what}: {contender} vs {baseline}", f">= {at_least:g}x faster"
+        name, goal = f"{what}: {contender} vs {baseline}", goal or f">= {at_least:g}x faster"
     else:
         slower = 1 / at_least
         name, goal = (
             f"{what}: {contender} within {slower:g}x of {baseline}",
             f"<= {slower:g}x slower",
         )
-    if baseline not in result.engines or result.engines[baseline].failure:
-        return Target(name, goal, f"not run ({baseline} missing)", None, None)
+    for engine in (contender, baseline):
+        if engine not in result.engines or result.engines[engine].failure:
+            return Target(name, goal, f"not run ({engine} missing)", None, None)
     median = statistics.median(speedups(result, contender, baseline))
     measured = f"{median:.3g}x faster" if median >= 1 else f"{1 / median:.3g}x slower"
     return Target(name, goal, measured, median, median >= at_least)
@@ -339,6 +452,9 @@ def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--memory", type=int, help="links of the chain every engine's memory is measured on"
     )
+    parser.add_argument(
+        "--compile-nodes", help="sizes of the graphs compiled, in nodes (1000,...,1000000)"
+    )
     parser.add_argument("--seed", type=int, default=0, help="seed of the weights and data (0)")
     parser.add_argument(
         "--without",
@@ -359,6 +475,7 @@ def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
         if getattr(args, key) is None:
             setattr(args, key, value)
     args.chain = [int(n) for n in str(args.chain).split(",")]
+    args.compile_nodes = [int(n) for n in str(args.compile_nodes).split(",") if n]
     for option in ("repeat", "chain_repeat", "points", "steps", "xor_epochs", "memory"):
         if getattr(args, option) < 1:
             parser.error(f"--{option.replace('_', '-')} must be at least 1")

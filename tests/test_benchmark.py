@@ -13,10 +13,11 @@ import pytest
 from demos import benchmark
 from demos.bench import float_engine, measure, problems
 from demos.bench.measure import DisagreementError, Runs
-from demos.bench.workloads import EngineResult, MemoryResult, WorkloadResult
+from demos.bench.workloads import CompileResult, EngineResult, MemoryResult, WorkloadResult
 
 TINY = ["--repeat", "1", "--chain-repeat", "1", "--points", "6", "--steps", "2"]
-TINY += ["--xor-epochs", "3", "--chain", "20,1500", "--memory", "50"]
+TINY += ["--xor-epochs", "3", "--chain", "20,1500", "--memory", "50", "--compile-nodes", "20,300"]
+COMPILED = ("chainrule compiled", "chainrule compiled element-wise")
 
 
 def installed_engines() -> list[str]:
@@ -34,7 +35,9 @@ def test_a_tiny_run_writes_json_in_which_every_installed_engine_agrees(tmp_path,
     by_name = {w["name"]: w for w in document["workloads"]}
     for name, steps in (("moons", 2), ("xor", 3)):
         answers = by_name[name]["engines"]
-        assert set(answers) == {*engines, "chainrule element-wise"}
+        assert set(answers) == {*engines, "chainrule element-wise", *COMPILED}
+        for engine in COMPILED:  # preparing it compiled this many nodes, timed on its own
+            assert answers[engine]["nodes"] > 0 and len(answers[engine]["compile_seconds"]) == 1
         expected = answers["floats"]["answer"]
         parameters = problems.moons_problem(6, 2, 0).parameter_count if name == "moons" else 17
         assert len(expected) == steps + parameters
@@ -55,8 +58,13 @@ def test_a_tiny_run_writes_json_in_which_every_installed_engine_agrees(tmp_path,
     traced = memory[("chainrule", "tracemalloc")]
     assert 0 < traced["graph_bytes_per_node"] <= traced["peak_bytes_per_node"]
     assert {name for name, _ in memory} == set(engines) - {"floats"}
-    assert [t["met"] for t in document["targets"]][-2:] == [None, None]  # no 10^6 chain
-    assert "== targets" in capsys.readouterr().out
+    targets = {t["name"]: t for t in document["targets"]}
+    assert targets["chain of 1,000,000 links: forward + backward, dy/dx correct"]["met"] is None
+    assert targets["compile(root) of a graph of 10^6 nodes"]["met"] is None  # not asked for
+    assert [row["nodes"] for row in document["compile"]] == [21, 301]  # 2 a link, and x
+    assert all(row["per_node"] > 0 for row in document["compile"])
+    out = capsys.readouterr().out
+    assert "== targets" in out and "chainrule compiled: traced and compiled in" in out
 
 
 def test_missing_baselines_are_skipped(monkeypatch, tmp_path):
@@ -222,3 +230,40 @@ def test_profile_shows_the_engine_functions_that_ran(workload, capsys):
     assert "autograd/engine.py" in out and "topological_order" in out
     shares = [float(line.split()[-2].rstrip("%")) for line in out.splitlines()[3:]]
     assert shares == sorted(shares, reverse=True) and 0 < sum(shares) <= 101  # rounded to 0.1%
+
+
+def test_the_compiled_targets_count_the_compile_time_in_the_end_to_end_ratio():
+    moons = result(
+        {
+            "chainrule": [0.030, 0.020],
+            "chainrule compiled": [0.002, 0.002],
+            "micrograd": [1.0, 1.0],
+            "floats": [0.003, 0.003],
+        }
+    )
+    moons.name = "moons"
+    moons.engines["chainrule compiled"].compile_seconds = [0.1, 0.3]
+    xor = result({"chainrule": [1.0], "micrograd": [9.0], "chainrule compiled": [0.3]})
+    xor.name = "xor"
+    rows = [CompileResult(100_001, 4.0), CompileResult(1_000_001, None, "refused: max_nodes=5")]
+    targets = {t.name: t for t in benchmark.evaluate_targets([moons, xor], [], rows)}
+    end_to_end = targets[
+        "100 moons steps, trace + compile included: chainrule compiled vs chainrule"
+    ]
+    assert end_to_end.value == pytest.approx(7.0)  # the median of 3 / 0.3 = 10 and 2 / 0.5 = 4
+    assert end_to_end.met is True
+    assert targets["moons step: chainrule compiled vs floats"].met is True  # 1.5x >= 4/3
+    assert targets["moons step: chainrule compiled vs micrograd"].met is True
+    assert targets["XOR epoch: chainrule compiled vs micrograd"].met is True  # 30x
+    assert targets["compile(root) of a graph of 10^5 nodes"].met is True
+    assert targets["compile(root) of a graph of 10^6 nodes"].met is True  # the limit is said
+
+
+def test_a_compiled_engine_left_out_leaves_its_targets_unmeasured():
+    moons = result({"chainrule": [1.0], "micrograd": [30.0], "floats": [0.5]})
+    moons.name = "moons"
+    xor = result({"chainrule": [1.0], "micrograd": [9.0]})
+    xor.name = "xor"
+    targets = benchmark.evaluate_targets([moons, xor], [])
+    compiled = [t for t in targets if "compiled" in t.name or "compile(" in t.name]
+    assert len(compiled) == 6 and all(t.met is None for t in compiled)

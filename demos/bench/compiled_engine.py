@@ -3,12 +3,13 @@
 
 Preparing a run traces and compiles (untimed; its cost is reported on its own, from the
 runner's ``compile_seconds`` and ``nodes``); a timed step is the compiled batch (forward
-and backward of every example, the weights' gradients written back once), the compiled
-L2 penalty, and the SGD update.
+and backward of every example, the weights' gradients written back once), the L2
+penalty's compiled graph, and the SGD update.
 """
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable
 from typing import Any
@@ -21,17 +22,16 @@ from demos.bench.problems import Problem
 
 def _runner(problem: Problem, network: chainrule_engine.Network) -> Callable[[], list[float]]:
     forward, params = network
-    started = time.perf_counter()
     losses = compile(
         lambda x, y: scalar.example_loss(problem, forward(x), y, Value.relu),
         problem.X[0],
         problem.y[0],
     )
-    # The batch variant is written on first use: write it now, untimed (a zero seed adds
-    # nothing; the step clears the gradients anyway).
+    # The batch's code is compiled on its first call: make that call now, untimed (a zero
+    # seed adds nothing, and each step clears the gradients anyway).
     losses.batch(problem.X[:1], problem.y[:1], seed=0.0)
-    penalty = compile(lambda: nn.l2_penalty(params, problem.alpha)) if problem.alpha else None
-    compile_seconds = time.perf_counter() - started
+    penalty = compile(nn.l2_penalty(params, problem.alpha)) if problem.alpha else None
+    compile_seconds = losses.compile_seconds + (penalty.compile_seconds if penalty else 0.0)
     m, lr = len(problem.X), problem.lr
 
     def step() -> float:
@@ -60,3 +60,15 @@ def train(problem: Problem) -> Callable[[], Any]:
 def train_elementwise(problem: Problem) -> Callable[[], Any]:
     """The same with the element-wise network (Value operators only), compiled."""
     return _runner(problem, chainrule_engine.elementwise_network(problem))
+
+
+def compile_chain(links: int) -> tuple[float, int]:
+    """Seconds to compile the graph of a chain of ``links`` links, and its node count;
+    the replay is checked against the interpreter (value, and dy/dx = 1.0001 ** links)."""
+    x, y = scalar.chain_forward(Value, links)
+    started = time.perf_counter()
+    compiled = compile(y)
+    seconds = time.perf_counter() - started
+    if compiled() != y.data or not math.isclose(x.grad, 1.0001**links, rel_tol=1e-12):
+        raise ArithmeticError(f"the compiled chain of {links} links replays wrong")
+    return seconds, compiled.node_count

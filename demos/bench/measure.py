@@ -43,6 +43,10 @@ class Runs:
     gc_seconds: list[float] = field(default_factory=list)
     results: list[Any] = field(default_factory=list)
     failure: str = ""  # why the engine could not do this workload, if it could not
+    # A compiled engine's runner says what preparing it cost (untimed above): each turn's
+    # trace-and-compile seconds, and the number of nodes compiled.
+    compile_seconds: list[float] = field(default_factory=list)
+    nodes: int = 0
 
     @property
     def gc_share(self) -> float:
@@ -86,6 +90,7 @@ def interleaved(
             if engine.failure:
                 continue
             run = prepare()
+            compiled, nodes = getattr(run, "compile_seconds", None), getattr(run, "nodes", 0)
             gc.collect()
             with gc_clock() as in_gc:
                 start = time.perf_counter()
@@ -101,6 +106,9 @@ def interleaved(
                 engine.seconds.append(elapsed)
                 engine.gc_seconds.append(in_gc[0])
                 engine.results.append(result)
+                if compiled is not None:
+                    engine.compile_seconds.append(compiled)
+                    engine.nodes = nodes
             gc.collect()
     return runs
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any
 
-from demos.bench import measure
+from demos.bench import compiled_engine, measure
 from demos.bench.problems import Problem
 
 Prepare = Callable[[], Callable[[], Any]]
@@ -29,6 +29,8 @@ class EngineResult:
     gc_share: float = 0.0
     answer: list[float] = field(default_factory=list)
     failure: str = ""
+    compile_seconds: list[float] = field(default_factory=list)  # a compiled engine's, per turn
+    nodes: int = 0  # how many nodes it compiled
 
     @property
     def median(self) -> float:
@@ -53,6 +55,10 @@ def training(
         runners[name] = lambda module=module: module.train(problem)
         if name == "chainrule":
             runners["chainrule element-wise"] = lambda m=module: m.train_elementwise(problem)
+            runners["chainrule compiled"] = lambda: compiled_engine.train(problem)
+            runners["chainrule compiled element-wise"] = lambda: compiled_engine.train_elementwise(
+                problem
+            )
     runs = measure.interleaved(runners, repeat)
     expected = runs["floats"].results[0]
     measure.check_agreement(problem.name, expected, "the hand-written floats", runs)
@@ -95,6 +101,8 @@ def _summaries(runs: Mapping[str, measure.Runs], units: int) -> dict[str, Engine
                 per_unit=[s / units for s in run.seconds],
                 gc_share=run.gc_share,
                 answer=measure.flat(run.results[0]),
+                compile_seconds=run.compile_seconds,
+                nodes=run.nodes,
             )
     return summaries
 
@@ -115,3 +123,25 @@ def memory(engine: str, module: ModuleType, links: int, method: str) -> MemoryRe
     nodes = 2 * links
     peak = None if result.peak_bytes is None else result.peak_bytes / nodes
     return MemoryResult(engine, links, method, result.graph_bytes / nodes, peak, result.failure)
+
+
+@dataclass
+class CompileResult:
+    """compile(root) of a chain's graph: the seconds to write and compile it, or why not."""
+
+    nodes: int
+    seconds: float | None
+    failure: str = ""
+
+    @property
+    def per_node(self) -> float | None:
+        return None if self.seconds is None else self.seconds / self.nodes
+
+
+def compile_cost(nodes: int) -> CompileResult:
+    """A chain of about ``nodes`` nodes compiled (timed) and replayed (checked)."""
+    try:
+        seconds, count = compiled_engine.compile_chain(max(1, nodes // 2))
+    except ValueError as exc:  # past compile's max_nodes: its message says the limit
+        return CompileResult(nodes, None, f"refused: {str(exc).split(':', 2)[1].strip()}")
+    return CompileResult(count, seconds)
