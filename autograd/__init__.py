@@ -1,12 +1,14 @@
 """chainrule's autograd: a scalar reverse-mode automatic-differentiation engine.
 
 Every op records its inputs and its local derivatives; ``backward()`` walks the graph in
-topological order and applies the chain rule, ``child.grad += local * node.grad``.
+topological order and applies the chain rule, ``child.grad += local * node.grad``. Forward
+mode (``directional_derivative``) reads the same local derivatives the other way.
 Drawing the graph lives in ``autograd.viz``, imported on its own so that the engine never
 loads graphviz.
 """
 
 from autograd.engine import topological_order
+from autograd.forward import directional_derivative
 from autograd.grad_mode import enable_grad, is_grad_enabled, no_grad
 from autograd.gradcheck import GradcheckError, gradcheck, gradgradcheck
 from autograd.gradients import backward, grad
@@ -17,6 +19,7 @@ __all__ = [
     "GradcheckError",
     "Value",
     "backward",
+    "directional_derivative",
     "dot",
     "enable_grad",
     "explain_backward",

@@ -222,3 +222,31 @@ def seed_networks(
         X=draw(matrices(m, n_in, network_inputs)),
         Y=draw(matrices(1, m, unit_interval))[0],
     )
+
+
+# -- forward mode and the transforms (helper 11a) -----------------------------------------------
+tangent_components = real(-2.0, 2.0)  # a direction to differentiate along
+
+
+def tangent_vectors(n: int) -> st.SearchStrategy[list[float]]:
+    """A direction in n dimensions (one component per input), components in [-2, 2]."""
+    return st.lists(tangent_components, min_size=n, max_size=n)
+
+
+@dataclass(frozen=True)
+class VectorDag:
+    """A function with several outputs: output k is ``dags[k]`` on the first of the inputs."""
+
+    dags: tuple[ExpressionDag, ...]
+
+    def __call__(self, *inputs: Value) -> list[Value]:
+        return [dag(*inputs[: dag.n_inputs]) for dag in self.dags]
+
+
+@st.composite
+def vector_dags(draw: st.DrawFn, max_outputs: int = 3) -> tuple[VectorDag, list[float]]:
+    """A random VectorDag of 1 to ``max_outputs`` outputs and a point in [-1, 1]^n."""
+    dags = [dag for dag, _ in draw(st.lists(expression_dags(), min_size=1, max_size=max_outputs))]
+    n_inputs = max(dag.n_inputs for dag in dags)
+    point = draw(st.lists(real(-1.0, 1.0), min_size=n_inputs, max_size=n_inputs))
+    return VectorDag(tuple(dags)), point
