@@ -7,6 +7,7 @@ Drawing the graph lives in ``autograd.viz``, imported on its own so that the eng
 loads graphviz.
 """
 
+from autograd.dual import explain_forward
 from autograd.engine import topological_order
 from autograd.forward import directional_derivative
 from autograd.grad_mode import enable_grad, is_grad_enabled, no_grad
@@ -23,6 +24,7 @@ __all__ = [
     "dot",
     "enable_grad",
     "explain_backward",
+    "explain_forward",
     "grad",
     "gradcheck",
     "gradgradcheck",
