@@ -2,7 +2,8 @@
 
 Every op records its inputs and its local derivatives; ``backward()`` walks the graph in
 topological order and applies the chain rule, ``child.grad += local * node.grad``. Forward
-mode (``directional_derivative``) reads the same local derivatives the other way.
+mode (``jvp``, ``directional_derivative``) reads the same local derivatives the other way,
+and the function transforms (``gradient``, ``hessian``, ...) are built on both.
 Drawing the graph lives in ``autograd.viz``, imported on its own so that the engine never
 loads graphviz.
 """
@@ -14,6 +15,7 @@ from autograd.grad_mode import enable_grad, is_grad_enabled, no_grad
 from autograd.gradcheck import GradcheckError, gradcheck, gradgradcheck
 from autograd.gradients import backward, grad
 from autograd.trace import explain_backward
+from autograd.transforms import gradient, hessian, jacobian, jvp, value_and_grad, vjp
 from autograd.value import Value, dot, mean
 
 __all__ = [
@@ -28,8 +30,14 @@ __all__ = [
     "grad",
     "gradcheck",
     "gradgradcheck",
+    "gradient",
+    "hessian",
     "is_grad_enabled",
+    "jacobian",
+    "jvp",
     "mean",
     "no_grad",
     "topological_order",
+    "value_and_grad",
+    "vjp",
 ]
