@@ -8,6 +8,7 @@ Drawing the graph lives in ``autograd.viz``, imported on its own so that the eng
 loads graphviz.
 """
 
+from autograd.custom import CustomOp
 from autograd.dual import explain_forward
 from autograd.engine import topological_order
 from autograd.forward import directional_derivative
@@ -19,6 +20,7 @@ from autograd.transforms import gradient, hessian, jacobian, jvp, value_and_grad
 from autograd.value import Value, dot, mean
 
 __all__ = [
+    "CustomOp",
     "GradcheckError",
     "Value",
     "backward",

@@ -47,8 +47,27 @@ class Op(NamedTuple):
 
 
 # Helpers that work on floats and on Values: the float path uses math, a Value its method.
+# They are what a rule is written with, the library's and a custom op's (autograd.custom):
+# math's own functions would turn a Value into a float and lose its graph.
+def exp(x: Any) -> Any:
+    return math.exp(x) if isinstance(x, float) else x.exp()
+
+
 def log(x: Any) -> Any:
     return math.log(x) if isinstance(x, float) else x.log()
+
+
+def sqrt(x: Any) -> Any:
+    return math.sqrt(x) if isinstance(x, float) else x.sqrt()
+
+
+def tanh(x: Any) -> Any:
+    return math.tanh(x) if isinstance(x, float) else x.tanh()
+
+
+def sigmoid(x: Any) -> Any:
+    """1 / (1 + e^-x), without overflow on the float path."""
+    return _sigmoid(x) if isinstance(x, float) else x.sigmoid()
 
 
 def sin(x: Any) -> Any:

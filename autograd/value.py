@@ -405,4 +405,5 @@ def _domain_error(op: Op, operands: tuple[Any, ...], exc: Exception) -> Exceptio
     """The same kind of error, with a message naming the op, the values and any labels."""
     shown = ", ".join(_describe(a) for a in (operands[::-1] if op.reflected else operands))
     reason = "the result overflows a float" if isinstance(exc, OverflowError) else op.domain
+    reason = reason or str(exc)  # a custom op may say nothing of its domain: Python's words
     return type(exc)(f"{op.name}({shown}): {reason}")

@@ -115,7 +115,9 @@ def draw_dot(
         if not v.inputs:
             continue
         op_id = f"{ids[v]}_op"
-        graph.node(op_id, v.op, shape="ellipse", fillcolor=OP_COLOUR, margin="0.05,0.02")
+        # A backslash starts an escape in a DOT label: a custom op's name may hold one.
+        op_label = v.op.replace("\\", "\\\\")
+        graph.node(op_id, op_label, shape="ellipse", fillcolor=OP_COLOUR, margin="0.05,0.02")
         graph.edge(op_id, ids[v])
         uses = Counter(v.inputs)
         # Where three or more edges converge, a line ties each label to its edge.

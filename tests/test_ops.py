@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from autograd import Value, dot, grad, mean
+from autograd import Value, dot, grad, mean, ops
 from tests.strategies import (
     any_finite,
     arguments,
@@ -516,3 +516,30 @@ def test_an_int_too_large_for_a_float_is_refused_naming_it() -> None:
 def test_an_operand_too_large_for_a_float_is_refused_naming_the_op() -> None:
     with pytest.raises(OverflowError, match=r"\*.*too large"):
         Value(1.0, "x") * 10**400
+
+
+# -- the helpers rules are written with: one function on floats and on Values ------------------
+RULE_HELPERS = [
+    ("exp", ops.exp, exp_arguments),
+    ("log", ops.log, log_arguments),
+    ("sqrt", ops.sqrt, sqrt_arguments),
+    ("tanh", ops.tanh, squash_arguments),
+    ("sigmoid", ops.sigmoid, squash_arguments),
+    ("sin", ops.sin, trig_arguments),
+    ("cos", ops.cos, trig_arguments),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "helper", "points"), RULE_HELPERS, ids=[h[0] for h in RULE_HELPERS]
+)
+@given(data=st.data())
+def test_a_rule_helper_gives_a_float_for_a_float_and_a_node_for_a_value(
+    name: str, helper: Callable, points: st.SearchStrategy[float], data: st.DataObject
+) -> None:
+    x = data.draw(points)
+    leaf = Value(x)
+    on_value = helper(leaf)
+    assert type(helper(x)) is float
+    assert isinstance(on_value, Value) and on_value.inputs == (leaf,) and on_value.op == name
+    assert _same_float(on_value.data, helper(x))

@@ -29,30 +29,17 @@ from autograd import (
     vjp,
 )
 from tests.strategies import expression_dags, tangent_vectors, vector_dags
+from tests.test_ops import assert_close, central_difference
 
 REL, ABS = 1e-9, 1e-12  # two exact methods that sum the same products in another order
-ATOL, RTOL = 1e-5, 1e-4  # against finite differences, as gradcheck
 
 
 def _approx(expected: float) -> object:
     return pytest.approx(expected, rel=REL, abs=ABS)
 
 
-def _close_to_differences(actual: float, numeric: float, what: str) -> None:
-    assert abs(actual - numeric) <= ATOL + RTOL * abs(numeric), f"{what}: {actual} vs {numeric}"
-
-
 def _dot(xs: Sequence[float], ys: Sequence[float]) -> float:
     return math.fsum(x * y for x, y in zip(xs, ys, strict=True))
-
-
-def _partial(f: Callable[[list[float]], float], point: list[float], i: int) -> float:
-    """∂f/∂x_i by central differences."""
-    h = 1e-6 * max(1.0, abs(point[i]))
-    up, down = list(point), list(point)
-    up[i] += h
-    down[i] -= h
-    return (f(up) - f(down)) / (up[i] - down[i])
 
 
 def _numbers(f: Callable[..., Value]) -> Callable[[list[float]], float]:
@@ -119,7 +106,7 @@ def test_value_and_grad_matches_the_function_and_its_differences(case) -> None:
     assert value == dag(*map(Value, point)).data
     assert gradient(dag)(*point) == gradients
     for i, g in enumerate(gradients):
-        _close_to_differences(g, _partial(_numbers(dag), point, i), f"d dag/d x{i}")
+        assert_close(g, central_difference(_numbers(dag), point, i), f"d dag/d x{i}")
 
 
 # -- hessian and jacobian -------------------------------------------------------------------------
@@ -134,8 +121,8 @@ def test_the_hessian_is_symmetric_and_matches_differences_of_the_gradient(case) 
     for i in range(n):
         for j in range(n):
             assert matrix[i][j] == _approx(matrix[j][i])
-            numeric = _partial(lambda p, i=i: gradient(dag)(*p)[i], point, j)
-            _close_to_differences(matrix[i][j], numeric, f"d2 dag/d x{i} d x{j}")
+            numeric = central_difference(lambda p, i=i: gradient(dag)(*p)[i], point, j)
+            assert_close(matrix[i][j], numeric, f"d2 dag/d x{i} d x{j}")
 
 
 @given(case=expression_dags(max_steps=6), data=st.data())
@@ -163,8 +150,8 @@ def test_the_jacobian_is_the_same_in_both_modes_and_matches_differences(
     assert forward == [[_approx(d) for d in row] for row in reverse]
     for k, row in enumerate(reverse):
         for i, d in enumerate(row):
-            numeric = _partial(lambda p, k=k: f(*map(Value, p))[k].data, point, i)
-            _close_to_differences(d, numeric, f"d f{k}/d x{i}")
+            numeric = central_difference(lambda p, k=k: f(*map(Value, p))[k].data, point, i)
+            assert_close(d, numeric, f"d f{k}/d x{i}")
 
 
 def test_a_function_returning_one_value_has_a_one_row_jacobian() -> None:

@@ -19,7 +19,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from autograd import Value, topological_order
+from autograd import CustomOp, Value, topological_order
 from autograd.names import format_number, node_names
 from autograd.viz import (
     DEFAULT_MAX_NODES,
@@ -294,6 +294,15 @@ def test_labels_with_record_syntax_render(dot_program, tmp_path):
     svg = render(out, tmp_path / "odd.svg").read_text()
     texts = [t.text for t in ET.fromstring(svg).iter(f"{SVG}text")]
     assert label.strip() in [t.strip() for t in texts if t]
+
+
+@pytest.mark.parametrize("name", ['a"b', "back\\slash", "ends\\", "{x|y} <p>"])
+def test_a_custom_ops_name_renders_as_written(dot_program, tmp_path, name):
+    """A user's op may be named with characters a DOT label treats as escapes or quotes."""
+    op = CustomOp(name, lambda x: 2 * x, lambda x, out: (2.0,))
+    svg = render(op(Value(1.0, label="x")), tmp_path / "op.svg").read_text()
+    texts = [t.text for t in ET.fromstring(svg).iter(f"{SVG}text")]
+    assert name in texts
 
 
 def test_without_dot_render_writes_the_source_and_says_how_to_install(no_dot_program, tmp_path):

@@ -1,0 +1,102 @@
+"""Custom ops: define an op the way the library defines its own, then call it on Values.
+
+``CustomOp(name, forward, local, domain="")`` is an entry like those of the op table
+(``autograd/ops.py``), and is one: ``forward(*args)`` maps the operands' floats to a float,
+``local(*args, out)`` gives one partial derivative per input. Write the rule with arithmetic
+and the helpers of ``autograd.ops`` (``exp``, ``log``, ``sqrt``, ``sin``, ``cos``, ``tanh``,
+``sigmoid``), which work on floats and on Values, so that one rule serves ``backward()``
+(floats) and ``grad(create_graph=True)`` (Values). Not ``math.exp`` and friends in the rule:
+they turn a Value into a float, and every derivative above the first would silently be
+lost (``gradgradcheck`` catches that).
+
+Calling the entry, ``softplus(x)``, makes a node that records it, so every reader of a
+graph (backward, grad, forward mode, the picture, the trace) treats it as a built-in op.
+Unlike the built-in rules, a custom one is checked as it runs: its forward must give a
+real number and its rule one real number per input.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from autograd.grad_mode import is_grad_enabled
+from autograd.ops import Op, Partials
+from autograd.value import (
+    _MATH_ERRORS,
+    Number,
+    Operand,
+    Value,
+    _as_float,
+    _as_values,
+    _describe,
+    _domain_error,
+    _new,
+    _untracked,
+    is_real_number,
+)
+
+
+class CustomOp(Op):
+    """An op of your own: ``CustomOp(name, forward, local, domain="")``, then ``op(x, ...)``.
+
+    ``name`` shows in pictures, traces and errors; ``domain`` says which operands are valid,
+    in the message of the error the forward raises outside it (``ValueError``,
+    ``ZeroDivisionError``; an ``OverflowError`` says the result overflows).
+    """
+
+    def __new__(cls, *fields: Any, **named_fields: Any) -> CustomOp:
+        op = super().__new__(cls, *fields, **named_fields)
+        if not isinstance(op.name, str) or not op.name:
+            raise TypeError(f"CustomOp: name must be a non-empty str, got {op.name!r}")
+        for role in ("forward", "local", "unpack"):
+            if not callable(getattr(op, role)):
+                raise TypeError(f"CustomOp {op.name!r}: {role} must be callable")
+        if not isinstance(op.domain, str):
+            raise TypeError(f"CustomOp {op.name!r}: domain must be a str, got {op.domain!r}")
+        return op
+
+    def __call__(self, *operands: Operand, constants: Iterable[Number] = ()) -> Value:
+        """The node for this op applied to ``operands``: each one is an input (a number
+        becomes a leaf), and ``constants`` are plain numbers the rules take after them."""
+        if not operands:
+            raise TypeError(f"{self.name}: needs at least one operand")
+        inputs = _as_values(operands, f"{self.name} operand")
+        consts = tuple(_as_float(c, f"{self.name} constants[{i}]") for i, c in enumerate(constants))
+        args = self.arguments(tuple(x.data for x in inputs), consts)
+        try:
+            out = self._checked_value(self.forward(*args), inputs, consts)
+            if not is_grad_enabled():
+                return _untracked(out)
+            partials = self._checked_partials(self.local(*args, out), inputs, consts)
+        except _MATH_ERRORS as exc:
+            raise _domain_error(self, inputs + consts, exc) from None
+        return _new(out, self, inputs, partials, consts)
+
+    def _checked_value(self, out: Any, inputs: tuple[Value, ...], consts: Partials) -> float:
+        if not is_real_number(out):
+            raise TypeError(
+                f"{self._call(inputs, consts)}: its forward returned {type(out).__name__} "
+                f"{out!r}, not a real number"
+            )
+        return float(out)
+
+    def _checked_partials(
+        self, partials: Any, inputs: tuple[Value, ...], consts: Partials
+    ) -> Partials:
+        if not isinstance(partials, (tuple, list)) or len(partials) != len(inputs):
+            raise TypeError(
+                f"{self._call(inputs, consts)}: its local rule must return a tuple of "
+                f"{len(inputs)} partial derivative(s), one per input; got {partials!r}"
+            )
+        for i, p in enumerate(partials):
+            if not is_real_number(p):
+                raise TypeError(
+                    f"{self._call(inputs, consts)}: partial {i} of its local rule is "
+                    f"{type(p).__name__} {p!r}, not a real number"
+                )
+        return tuple(map(float, partials))
+
+    def _call(self, inputs: tuple[Value, ...], consts: Partials) -> str:
+        """The call as the domain errors show it: ``name(x=1.0, 2.0)``."""
+        return f"{self.name}({', '.join(map(_describe, inputs + consts))})"
