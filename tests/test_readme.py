@@ -6,6 +6,7 @@ import builtins
 import contextlib
 import importlib
 import io
+import math
 import re
 from pathlib import Path
 
@@ -97,3 +98,62 @@ def test_each_error_example_raises_what_the_readme_shows(
         eval(expression, dict(vars(autograd)))
     assert type(raised.value) is getattr(builtins, error)
     assert str(raised.value) == message
+
+
+# -- forward mode, function transforms and custom ops ---------------------------------------------
+TRANSFORMS_SECTION = "## Forward mode, function transforms and custom ops"
+
+
+def section(heading: str) -> str:
+    """The README's text from ``heading`` to the next heading of the same level."""
+    start = README.index(f"\n{heading}\n")
+    level = heading.split()[0]
+    end = README.find(f"\n{level} ", start + len(heading) + 2)
+    return README[start : end if end != -1 else len(README)]
+
+
+def _shown_output(block: str) -> list[str]:
+    """What a block says it prints: its full-line comments that follow a print call."""
+    shown, after_print = [], False
+    for line in block.splitlines():
+        if line.startswith("print("):
+            after_print = True
+        elif line.startswith("# ") and after_print:
+            shown.append(line[2:])
+        else:
+            after_print = False
+    return shown
+
+
+TRANSFORM_BLOCKS = re.findall(
+    r"^```python\n(.*?)^```", section(TRANSFORMS_SECTION), flags=re.DOTALL | re.MULTILINE
+)
+
+
+def test_the_transforms_section_shows_forward_mode_transforms_and_a_custom_op() -> None:
+    assert len(TRANSFORM_BLOCKS) == 3
+    assert all(_shown_output(block) for block in TRANSFORM_BLOCKS)
+
+
+@pytest.mark.parametrize("block", TRANSFORM_BLOCKS, ids=["forward", "transforms", "custom op"])
+def test_each_transforms_example_prints_what_the_readme_shows(block: str) -> None:
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        exec(compile(block, "README transforms section", "exec"), {})
+    assert printed.getvalue().splitlines() == _shown_output(block)
+
+
+def test_the_custom_op_is_defined_in_five_lines() -> None:
+    definition = re.search(r"^softplus = CustomOp\(\n(?:    .*\n)*\)\n", TRANSFORM_BLOCKS[2], re.M)
+    assert definition and definition.group(0).count("\n") == 5
+
+
+def test_a_custom_ops_domain_error_reads_as_the_readme_says() -> None:
+    text = section(TRANSFORMS_SECTION)
+    shown = re.search(r"raises `(\w+): (mylog\(a=-1\.0\): [^`]+)`", text)
+    domain = re.search(r'`domain="([^"]+)"`', text)
+    assert shown and domain
+    mylog = autograd.CustomOp("mylog", math.log, lambda x, out: (1 / x,), domain=domain[1])
+    with pytest.raises(getattr(builtins, shown[1])) as raised:
+        mylog(autograd.Value(-1.0, label="a"))
+    assert str(raised.value) == shown[2]
