@@ -17,11 +17,11 @@ real number and its rule one real number per input.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from autograd.grad_mode import is_grad_enabled
-from autograd.ops import Op, Partials
+from autograd.ops import Op, Partials, inputs_then_constants
 from autograd.value import (
     _MATH_ERRORS,
     Number,
@@ -36,17 +36,29 @@ from autograd.value import (
     is_real_number,
 )
 
+OperandLayout = Callable[[tuple[Any, ...], tuple[float, ...]], tuple[Any, ...]]
+
 
 class CustomOp(Op):
     """An op of your own: ``CustomOp(name, forward, local, domain="")``, then ``op(x, ...)``.
 
     ``name`` shows in pictures, traces and errors; ``domain`` says which operands are valid,
     in the message of the error the forward raises outside it (``ValueError``,
-    ``ZeroDivisionError``; an ``OverflowError`` says the result overflows).
+    ``ZeroDivisionError``; an ``OverflowError`` says the result overflows). ``unpack`` lays
+    a node's inputs and constants out as the rules take them, as for ``ops.DOT``; by
+    default the inputs, then the constants.
     """
 
-    def __new__(cls, *fields: Any, **named_fields: Any) -> CustomOp:
-        op = super().__new__(cls, *fields, **named_fields)
+    def __new__(
+        cls,
+        name: str,
+        forward: Callable[..., float],
+        local: Callable[..., Partials],
+        domain: str = "",
+        *,
+        unpack: OperandLayout = inputs_then_constants,
+    ) -> CustomOp:
+        op = super().__new__(cls, name, forward, local, domain, unpack=unpack)
         if not isinstance(op.name, str) or not op.name:
             raise TypeError(f"CustomOp: name must be a non-empty str, got {op.name!r}")
         for role in ("forward", "local", "unpack"):
