@@ -7,7 +7,13 @@ loads graphviz.
 """
 
 from autograd.engine import topological_order
-from autograd.grad_mode import enable_grad, is_grad_enabled, no_grad
+from autograd.grad_mode import (
+    detect_anomaly,
+    enable_grad,
+    is_anomaly_enabled,
+    is_grad_enabled,
+    no_grad,
+)
 from autograd.gradcheck import GradcheckError, gradcheck, gradgradcheck
 from autograd.gradients import backward, grad
 from autograd.trace import explain_backward
@@ -17,12 +23,14 @@ __all__ = [
     "GradcheckError",
     "Value",
     "backward",
+    "detect_anomaly",
     "dot",
     "enable_grad",
     "explain_backward",
     "grad",
     "gradcheck",
     "gradgradcheck",
+    "is_anomaly_enabled",
     "is_grad_enabled",
     "mean",
     "no_grad",
