@@ -75,10 +75,19 @@ def test_data_flows_one_way_ops_nodes_engine_readers() -> None:
         graph[edge[0]].discard(edge[1])
     assert graph["autograd.ops"] == set(), "the op table depends on nothing"
     assert graph["autograd.engine"] == set(), "the engine works on the node's shape"
+    assert graph["autograd.grad_mode"] == set(), "the modes are plain context variables"
+    assert graph["autograd.anomaly"] == set(), "anomaly mode's records know only a node"
     assert {"autograd.ops", "autograd.engine"} <= graph["autograd.value"]
-    readers = {"autograd.names", "autograd.trace", "autograd.viz"}
-    for core in ("autograd.ops", "autograd.value", "autograd.engine", "autograd.gradients"):
-        assert not readers & _reachable(graph, core), f"{core} must not depend on a reader"
+    readers = {"autograd.names", "autograd.trace", "autograd.viz", "autograd.testing"}
+    core = ("autograd.ops", "autograd.value", "autograd.engine", "autograd.gradients")
+    for module in (*core, "autograd.grad_mode", "autograd.anomaly", "autograd.gradcheck"):
+        assert not readers & _reachable(graph, module), f"{module} must not depend on a reader"
+
+
+def test_the_package_never_loads_the_testing_helpers() -> None:
+    """autograd.testing imports hypothesis, an optional dependency: `import autograd` must not."""
+    graph = import_graph(PACKAGE)
+    assert "autograd.testing" not in _reachable(graph, "autograd")
 
 
 def test_the_lazy_display_hook_is_the_only_exception() -> None:
