@@ -110,7 +110,8 @@ class detect_anomaly(_ModeSwitch):  # noqa: N801 (PyTorch's name)
     Inside, each op remembers the user's source line that called it, an op whose result is
     inf or NaN raises ``FloatingPointError`` naming the op, its operands and that line, and
     ``backward()`` (or ``grad``) raises on the first non-finite gradient, naming the node,
-    its op and the line that made it. Off (the default), none of this costs anything.
+    its op and the line that made it. Off (the default), none of this costs anything, and
+    arithmetic follows IEEE: ``Value(1e308) * 10`` is inf, silently; inside, it raises.
     """
 
     _anomaly = True
