@@ -1,19 +1,22 @@
 """Readable names for the nodes of a graph, shared by every reader that shows one.
 
-The printed backward steps (``autograd.trace``), the picture (``autograd.viz``) and any
-other reader name a node the same way: its label, or its op's name and a count
-(``mul1``, ``tanh2``, ``leaf1``), and print numbers in at most four significant digits.
+The printed backward steps (``autograd.trace``), the picture (``autograd.viz``) and the
+step-through page (``autograd.player``) name a node the same way: its label, or its op's
+name and a count (``mul1``, ``tanh2``, ``leaf1``), and print numbers in at most four
+significant digits. Generated names count in reading order (``reading_order``), so the
+first neuron of a layer gets ``dot1``, the second ``dot2``.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from autograd.value import Value
 
 # Operator symbols spelled as words, so generated names read as identifiers.
 _OP_WORDS = {"+": "add", "-": "sub", "*": "mul", "/": "div", "**": "pow"}
+_INFIX = frozenset(_OP_WORDS)
 
 
 def format_number(x: float) -> str:
@@ -22,12 +25,36 @@ def format_number(x: float) -> str:
     return "0" if text == "-0" else text
 
 
+def reading_order(root: Value) -> list[Value]:
+    """Every node ``root`` depends on, inputs first, each node's inputs taken left to right.
+
+    A topological order, the one a person reading the expression follows: in
+    ``dot(W1[0], x) ... dot(W1[1], x)`` the first neuron comes before the second.
+    (The engine's order may visit inputs in another order; backward does not care.)
+    Iterative, so a chain of any length works.
+    """
+    order: list[Value] = []
+    seen = {root}
+    stack: list[tuple[Value, Iterator[Value]]] = [(root, iter(root.inputs))]
+    while stack:
+        node, inputs = stack[-1]
+        for child in inputs:
+            if child not in seen:
+                seen.add(child)
+                stack.append((child, iter(child.inputs)))
+                break
+        else:
+            stack.pop()
+            order.append(node)
+    return order
+
+
 def node_names(order: Sequence[Value]) -> dict[Value, str]:
     """A unique, readable name for each node: its label, or its op's name and a count.
 
-    Names are given in the order of ``order``, so the same graph always gets the same
-    names. A repeated label gets a suffix (``w``, ``w#2``); a generated name never takes
-    a name some node carries as its label.
+    Names are given in the order of ``order`` (pass ``reading_order(root)``), so the same
+    graph always gets the same names. A repeated label gets a suffix (``w``, ``w#2``); a
+    generated name never takes a name some node carries as its label.
     """
     labels = {v.label for v in order if v.label}
     taken: set[str] = set()
@@ -46,3 +73,11 @@ def node_names(order: Sequence[Value]) -> dict[Value, str]:
         taken.add(name)
         names[v] = name
     return names
+
+
+def formula(node: Value, names: dict[Value, str]) -> str:
+    """How ``node`` is computed from its inputs' names: ``x * y``, ``tanh(n)``."""
+    operands = [names[x] for x in node.inputs]
+    if node.op in _INFIX and len(operands) == 2:
+        return f" {node.op} ".join(operands)
+    return f"{node.op}({', '.join(operands)})"

@@ -17,13 +17,17 @@ drawn graph match.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from autograd.engine import topological_order
-from autograd.names import format_number, node_names
+from autograd.names import format_number, node_names, reading_order
 from autograd.value import Value
+
+_COMPOUND = re.compile(r"[\s+\-*/^]")  # a name holding these reads as an expression
 
 
 @dataclass(frozen=True)
@@ -50,7 +54,7 @@ class ChainRuleStep:
         return self.local * self.upstream
 
     def __str__(self) -> str:
-        out, inp = self.output_name, self.input_name
+        out, inp = _term(self.output_name), _term(self.input_name)
         where = f" [arg {self.position}]" if self.shared else ""
         return (
             f"{inp}.grad += d{out}/d{inp}{where} ({format_number(self.local)})"
@@ -76,9 +80,36 @@ class BackwardTrace:
         return self.steps[index]
 
     def __str__(self) -> str:
-        lines = [f"{self.root_name}.grad = 1 (the seed)"]
+        lines = [f"{_term(self.root_name)}.grad = 1 (the seed)"]
         lines += [f"Step {i}: {step}" for i, step in enumerate(self.steps, start=1)]
         return "\n".join(lines)
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        """IPython's plain text is what ``print`` shows: the numbered steps."""
+        printer.text(str(self))
+
+    def _repr_html_(self) -> str | None:
+        """Jupyter shows the trace as the step-through player (``autograd.player``), or as
+        its text when Graphviz's ``dot`` is missing or the graph is too large to draw."""
+        from autograd.player import notebook_html  # rendering loads only when shown
+
+        return notebook_html(self)
+
+
+def _term(name: str) -> str:
+    """``name`` as one term of ``d out / d in`` and ``name.grad``: in parentheses when it
+    holds spaces or operators (``(A2 - y).grad``, not ``A2 - y.grad``)."""
+    return f"({name})" if _COMPOUND.search(name) and not _enclosed(name) else name
+
+
+def _enclosed(name: str) -> bool:
+    """Whether ``name`` is one parenthesised whole: ``(a - b)``, but not ``(a) - (b)``."""
+    depth = 0
+    for i, char in enumerate(name):
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if depth == 0 and i < len(name) - 1:
+            return False
+    return name.startswith("(") and depth == 0
 
 
 def explain_backward(root: Value) -> BackwardTrace:
@@ -94,7 +125,7 @@ def explain_backward(root: Value) -> BackwardTrace:
             f"explain_backward: the output must be a Value, got {type(root).__name__} {root!r}"
         )
     order = topological_order(root)
-    names = node_names(order)
+    names = node_names(reading_order(root))
     grads = dict.fromkeys(order, 0.0)
     grads[root] = 1.0
     steps = []
