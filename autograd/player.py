@@ -24,13 +24,13 @@ from typing import Any
 
 import graphviz
 
+from autograd.files import write_atomic
 from autograd.names import format_number, formula, node_names, reading_order
 from autograd.trace import BackwardTrace, explain_backward
 from autograd.value import Value
 from autograd.viz import (
     DEFAULT_MAX_NODES,
     GraphTooLargeError,
-    _write_atomic,
     edge_id,
     field_id,
     local_id,
@@ -192,9 +192,7 @@ def write_page(
     **options: Any,
 ) -> Path:
     """Write ``page(graph, ...)`` to ``path`` (whole or not at all) and return the path."""
-    target = Path(path)
-    _write_atomic(target, page(graph, forward, title, **options).encode())
-    return target
+    return write_atomic(path, page(graph, forward, title, **options).encode())
 
 
 def notebook_html(trace: BackwardTrace) -> str | None:

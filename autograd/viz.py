@@ -30,10 +30,8 @@ the fields are the ids of their ``<text>`` elements.
 
 from __future__ import annotations
 
-import contextlib
 import html
 import os
-import secrets
 import unicodedata
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Mapping, Sequence
@@ -42,6 +40,7 @@ from typing import Any
 
 import graphviz
 
+from autograd.files import write_atomic
 from autograd.names import format_number, node_names, reading_order
 from autograd.value import Value
 
@@ -169,7 +168,7 @@ def _draw(
     graph.attr("node", fontname=_FONT, fontsize="11")
     graph.attr("edge", arrowsize="0.6", color="#5b6570")
     frames = [graphviz.Digraph(name=f"cluster_{k}") for k in range(len(membership))]
-    for frame, title in zip(frames, membership):
+    for frame, title in zip(frames, membership, strict=True):
         frame.attr(label=title, labeljust="l", fontsize="12", margin="10", **CLUSTER_STYLE)
     owner = {v: frames[k] for k, values in enumerate(membership.values()) for v in values}
 
@@ -222,13 +221,13 @@ def render(
         picture = graph.pipe(format=kind)
     except graphviz.ExecutableNotFound:
         source = target.with_suffix(".dot")
-        _write_atomic(source, graph.source.encode())
+        write_atomic(source, graph.source.encode())
         raise GraphvizNotFoundError(
             f"render: Graphviz's `dot` program was not found on PATH, so {target} was not "
             f"written; the graph's DOT source is in {source} (`dot -T{kind} {source} -o "
             f"{target}` renders it). {INSTALL_HINT}"
         ) from None
-    _write_atomic(target, picture)
+    write_atomic(target, picture)
     return target
 
 
@@ -400,22 +399,9 @@ def _tag_fields(picture: str, fields: dict[str, list[str]]) -> str:
                 f"svg: Graphviz drew {len(texts)} texts for {group.get('id')}, "
                 f"expected {len(expected)} ({', '.join(expected)})"
             )
-        for text, identifier in zip(texts, expected):
+        for text, identifier in zip(texts, expected, strict=True):
             text.set("id", identifier)
     return ET.tostring(tree, encoding="unicode")
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file, so no half-written file stays."""
-    temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-    try:
-        with open(temporary, "xb") as file:  # "x": never another writer's file; umask applies
-            file.write(data)
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temporary)
-        raise
 
 
 def _format_of(target: Path, format: str | None) -> str:

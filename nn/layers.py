@@ -81,7 +81,7 @@ class Layer(Module):
         x = _checked(x, self.nin, self)
         activate = self._activate
         try:
-            return [activate(dot(w, x, b)) for w, b in zip(self.W, self.b)]
+            return [activate(dot(w, x, b)) for w, b in zip(self.W, self.b, strict=True)]
         except TypeError as exc:
             raise TypeError(f"{self!r}: {exc}") from None
 
@@ -120,9 +120,10 @@ class MLP(Module):
         ]
 
     def __call__(self, x: Inputs) -> Value | list[Value]:
+        outputs: list[Value] = []
         for layer in self.layers:
-            x = layer(x)
-        return x[0] if self.nouts[-1] == 1 else x
+            x = outputs = layer(x)
+        return outputs[0] if self.nouts[-1] == 1 else outputs
 
     def layer_clusters(self, output: Value) -> dict[str, list[Value]]:
         """Each layer's nodes in ``output``'s graph, keyed by the layer's equations.
@@ -150,7 +151,7 @@ class MLP(Module):
             act = {"sigmoid": "σ", "linear": ""}.get(layer.activation, layer.activation)
             activation = f"{act}({z})" if act else z
             titles.append(f"layer {k}: {z} = W{k} {previous} + b{k}, {a} = {activation}")
-        return dict(zip(titles, groups))
+        return dict(zip(titles, groups, strict=True))
 
     def __repr__(self) -> str:
         out = f", output_activation={self.output_activation!r}" if self.output_activation else ""
@@ -182,7 +183,7 @@ def _size(n: int, what: str) -> int:
     return n
 
 
-def _checked(x: Inputs, nin: int, module: Module) -> tuple:
+def _checked(x: Inputs, nin: int, module: Module) -> tuple[float | Value, ...]:
     """``x`` as a tuple of nin items (converted once, not once per neuron); else an error."""
     try:
         n = len(x)

@@ -13,12 +13,12 @@ import json
 import math
 import numbers
 import os
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from autograd import Value
+from autograd.files import write_atomic
 
 FORMAT = "chainrule.nn"
 VERSION = 1
@@ -93,7 +93,7 @@ class Module:
                     f"{name}: expected shape {_shape(ours)}, got {_shape(state[name])}"
                 )
             updates.extend(theirs)
-        for (_, p), (_, data) in zip(self._entries(), updates):
+        for (_, p), (_, data) in zip(self._entries(), updates, strict=True):
             p.data = data
 
     def save(self, path: str | os.PathLike[str]) -> None:
@@ -112,7 +112,7 @@ class Module:
             "module": type(self).__name__,
             "state": self.state_dict(),
         }
-        _write_atomically(Path(path), json.dumps(document, indent=1) + "\n")
+        write_atomic(path, (json.dumps(document, indent=1) + "\n").encode())
 
     def load(self, path: str | os.PathLike[str]) -> None:
         """Set the weights from a file written by ``save``.
@@ -134,7 +134,8 @@ class Module:
                 f"this library reads version {VERSION}"
             )
         try:
-            self.load_state_dict(document.get("state"))
+            state: Any = document.get("state")  # load_state_dict checks what it is
+            self.load_state_dict(state)
         except StateError as exc:
             raise StateError(f"{path} (a saved {document.get('module')}): {exc}") from None
 
@@ -180,28 +181,6 @@ def _shape(nested: Nested) -> tuple[int, ...] | str:
     if len(inner) > 1 or "ragged" in inner:
         return "ragged"
     return (len(nested), *inner.pop()) if inner else (0,)
-
-
-def _write_atomically(target: Path, text: str) -> None:
-    """Write a temporary file next to ``target``, fsync it, rename it over ``target``."""
-    fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        # mkstemp makes the file private (0600); give it the mode an ordinary write would
-        os.chmod(temp, target.stat().st_mode if target.exists() else 0o644)
-        os.replace(temp, target)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
-    if hasattr(os, "O_DIRECTORY"):  # POSIX: make the rename itself durable
-        directory = os.open(target.parent, os.O_RDONLY | os.O_DIRECTORY)
-        try:
-            os.fsync(directory)
-        finally:
-            os.close(directory)
 
 
 def _flatten(nested: Nested, name: str) -> Iterator[tuple[str, float]]:

@@ -68,7 +68,7 @@ def test_each_frame_shows_the_gradients_accumulated_so_far_ending_at_the_engines
         for v, node in ids.items():
             assert texts[f"{node}_grad"] == f"grad {format_number(grads[v])}"
             assert float(exact[f"{node}_grad"]) == grads[v]
-    final = dict(zip(topological_order(out), grad(out, topological_order(out))))
+    final = dict(zip(topological_order(out), grad(out, topological_order(out)), strict=True))
     assert {v: float(exact[f"{ids[v]}_grad"]) for v in ids} == final  # exactly the engine's
 
 
@@ -79,7 +79,7 @@ def test_a_step_lights_its_edge_its_op_and_both_values(dag_and_point):
     _, shown = frames(trace)
     ids = node_ids(reading_order(out))
     assert shown[0].lit == (ids[out],) and shown[0].marks == (f"{ids[out]}_grad",)
-    for step, frame in zip(trace, shown[1:]):
+    for step, frame in zip(trace, shown[1:], strict=True):
         node, into = ids[step.output], ids[step.input]
         assert frame.lit == (f"{node}_in{step.position}", f"{node}_op", node, into)
         assert frame.marks == (f"{node}_local{step.position}", f"{node}_grad", f"{into}_grad")
@@ -101,7 +101,9 @@ def test_the_forward_phase_shows_each_value_as_it_is_computed(dag_and_point):
     for v in order:  # inputs and parameters are given; computed values start unknown
         data = start.texts[f"{ids[v]}_data"]
         assert data == (f"data {UNKNOWN}" if v.inputs else f"data {format_number(v.data)}")
-    for k, ((texts, _), frame, v) in enumerate(zip(states(start, shown), forward, computed)):
+    for k, ((texts, _), frame, v) in enumerate(
+        zip(states(start, shown), forward, computed, strict=False)
+    ):
         node = ids[v]
         assert frame.text.startswith(f"{names[v]} = ")
         assert frame.text.endswith(f" = {format_number(v.data)}")
