@@ -12,11 +12,14 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator, Sequence
 
+from autograd import ops
 from autograd.value import Value
 
 # Operator symbols spelled as words, so generated names read as identifiers.
 _OP_WORDS = {"+": "add", "-": "sub", "*": "mul", "/": "div", "**": "pow"}
 _INFIX = frozenset(_OP_WORDS)
+_WEIGHTED_SUMS = (ops.DOT, ops.AFFINE, ops.LINEAR)  # operands laid out as (w, x, b)
+_MAX_COEFFICIENTS = 4  # a dot's constant coefficients shown in its op's label
 
 
 def format_number(x: float) -> str:
@@ -75,9 +78,42 @@ def node_names(order: Sequence[Value]) -> dict[Value, str]:
     return names
 
 
+def op_label(node: Value) -> str:
+    """The op as a picture writes it, with its plain-number operands where they were
+    written: ``* 3``, ``** 2``, ``- 3``, ``3 -`` (for ``3 - x``), ``dot (0.5, -1)``."""
+    op = node.operation
+    if op is None:
+        return ""
+    constants = node.constants
+    if not constants:
+        return op.name
+    if op in _WEIGHTED_SUMS:  # the constant coefficients, shortened past a few
+        shown = [format_number(c) for c in constants[:_MAX_COEFFICIENTS]]
+        more = ", …" if len(constants) > _MAX_COEFFICIENTS else ""
+        return f"{op.name} ({', '.join(shown)}{more})"
+    numbers = " ".join(_operand(c) for c in constants)
+    return f"{numbers} {op.name}" if op.reflected else f"{op.name} {numbers}"
+
+
 def formula(node: Value, names: dict[Value, str]) -> str:
-    """How ``node`` is computed from its inputs' names: ``x * y``, ``tanh(n)``."""
-    operands = [names[x] for x in node.inputs]
-    if node.op in _INFIX and len(operands) == 2:
-        return f" {node.op} ".join(operands)
-    return f"{node.op}({', '.join(operands)})"
+    """How ``node`` is computed, written with its inputs' names and its constants:
+    ``x * y``, ``3 - x``, ``tanh(n)``, ``W[0]·0.5 + W[1]·(-1) + b``."""
+    op = node.operation
+    if op is None:
+        return names[node]
+    operands = op.arguments(
+        tuple(names[x] for x in node.inputs), tuple(_operand(c) for c in node.constants)
+    )
+    if op in _WEIGHTED_SUMS:
+        w, x, b = operands
+        return " + ".join([f"{a}·{c}" for a, c in zip(w, x, strict=True)] + list(b))
+    if op.name in _INFIX and len(operands) == 2:
+        first, second = reversed(operands) if op.reflected else operands
+        return f"{first} {op.name} {second}"
+    return f"{op.name}({', '.join(operands)})"
+
+
+def _operand(c: float) -> str:
+    """A constant as an operand: in parentheses when negative, ``x * (-1)``."""
+    text = format_number(c)
+    return f"({text})" if text.startswith("-") else text

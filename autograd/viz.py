@@ -41,7 +41,7 @@ from typing import Any
 import graphviz
 
 from autograd.files import write_atomic
-from autograd.names import format_number, node_names, reading_order
+from autograd.names import format_number, node_names, op_label, reading_order
 from autograd.value import Value
 
 DEFAULT_MAX_NODES = 200
@@ -180,13 +180,13 @@ def _draw(
         role = _role(v, root, parameters)
         roles.add(role)
         where = owner.get(v, graph)
-        label, fields[node] = _value_label(node, names[v], v, show_grad, across)
+        label, fields[node] = _value_table(node, names[v], v, show_grad, across)
         where.node(node, label, id=node, shape="box", style="filled", margin="0.04,0.02",
                    **ROLE_STYLES[role])  # fmt: skip
         if not v.inputs:
             continue
         op = op_id(node)
-        label, fields[op] = _op_label(node, v, show_local, rankdir)
+        label, fields[op] = _op_table(node, v, show_local, rankdir)
         where.node(op, label, id=op, shape="plain")
         graph.edge(op, node, id=f"{node}_out")
         for position, x in enumerate(v.inputs):
@@ -311,7 +311,7 @@ def _role(v: Value, root: Value, parameters: set[Value]) -> str:
     return COMPUTED if v.inputs else LEAF
 
 
-def _value_label(
+def _value_table(
     node: str, name: str, v: Value, show_grad: bool, across: bool
 ) -> tuple[str, list[str]]:
     """The box's table (name, data, grad) and its fields' ids, in drawing order."""
@@ -328,7 +328,7 @@ def _value_label(
     return f"<{table}{rows}</table>>", [field_id(node, field) for _, field, _ in cells]
 
 
-def _op_label(node: str, v: Value, show_local: bool, rankdir: str) -> tuple[str, list[str]]:
+def _op_table(node: str, v: Value, show_local: bool, rankdir: str) -> tuple[str, list[str]]:
     """The op's table: its name, and a cell per input with that input's local derivative.
 
     The derivative cells face the inputs (on the left in an LR layout, on top in TB), one
@@ -339,7 +339,9 @@ def _op_label(node: str, v: Value, show_local: bool, rankdir: str) -> tuple[str,
         'cellborder="0" cellspacing="2" cellpadding="2">'
     )
     if not show_local:
-        return f"<{table}<tr><td>{_html(v.op)}</td></tr></table>>", [field_id(node, "opname")]
+        return f"<{table}<tr><td>{_html(op_label(v))}</td></tr></table>>", [
+            field_id(node, "opname")
+        ]
     n = len(v.inputs)
     locals_ = [
         f'<td port="in{p}" bgcolor="white" border="1" color="#c3c9cf">'
@@ -349,13 +351,13 @@ def _op_label(node: str, v: Value, show_local: bool, rankdir: str) -> tuple[str,
     local_ids = [local_id(node, p) for p in range(n)]
     opname = field_id(node, "opname")
     if rankdir in ("LR", "RL"):  # one row per input; the name spans them, after or before
-        spanning = f'<td rowspan="{n}">{_html(v.op)}</td>'
+        spanning = f'<td rowspan="{n}">{_html(op_label(v))}</td>'
         first = [locals_[0], spanning] if rankdir == "LR" else [spanning, locals_[0]]
         rows = [f"<tr>{''.join(first)}</tr>"] + [f"<tr>{cell}</tr>" for cell in locals_[1:]]
         ids = [local_ids[0], opname] if rankdir == "LR" else [opname, local_ids[0]]
         ids += local_ids[1:]
     else:  # one row of inputs; the name spans it, below or above
-        spanning = f'<tr><td colspan="{n}">{_html(v.op)}</td></tr>'
+        spanning = f'<tr><td colspan="{n}">{_html(op_label(v))}</td></tr>'
         inputs = f"<tr>{''.join(locals_)}</tr>"
         rows = [inputs, spanning] if rankdir == "TB" else [spanning, inputs]
         ids = [*local_ids, opname] if rankdir == "TB" else [opname, *local_ids]

@@ -5,7 +5,7 @@ step through the derivation's network.
 - ``neuron``: one tanh neuron, o = tanh(x1 w1 + x2 w2 + b), with every product its own node.
 - ``two_layer``: the derivation's network, ``nn.MLP(2, [2, 1], activation="sigmoid")``, on
   one example: Z1 = W1 X + b1, A1 = σ(Z1), Z2 = W2 A1 + b2, A2 = σ(Z2), and its MSE loss,
-  each layer framed under its equations.
+  each layer and the loss framed under their equations.
 
 Run: python -m demos.chain_rule  (writes the SVGs, and the step-through page of the
 network as two_layer.html, into demos/images as in the README; ``--out DIR`` writes them
@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from autograd import Value
+from autograd.names import reading_order
 from autograd.player import write_page
 from autograd.trace import explain_backward
 from autograd.viz import GraphvizNotFoundError, render
@@ -41,6 +42,7 @@ CHROMIUM_ARGS = (
     "--disable-sync",
     "--no-first-run",
 )
+LOSS_TITLE = "loss: Loss = (A2 - y)², the mean squared error of one example"
 SCREENSHOT_STEP = 9  # the backward step the README's screenshot shows, halfway through
 
 
@@ -83,7 +85,10 @@ def two_layer(seed: int = 0) -> Example:
     """The derivation's network (2 inputs, 2 hidden units) on one example, from ``seed``."""
     model = MLP(2, [2, 1], activation="sigmoid", seed=seed)
     _, loss = engine_pass(model, EXAMPLE_X, EXAMPLE_Y)
-    return Example(loss, model.parameters(), model.layer_clusters(loss))
+    clusters = model.layer_clusters(loss)
+    layers = {v for values in clusters.values() for v in values}
+    clusters[LOSS_TITLE] = [v for v in reading_order(loss) if v.inputs and v not in layers]
+    return Example(loss, model.parameters(), clusters)
 
 
 EXAMPLES: dict[str, Callable[[], Example]] = {
@@ -109,7 +114,7 @@ def screenshot(page: Path, picture: Path, step: int = SCREENSHOT_STEP) -> Path:
     with sync_playwright() as playwright:
         browser = launch_chromium(playwright)
         try:
-            tab = browser.new_page(viewport={"width": 1280, "height": 800})
+            tab = browser.new_page(viewport={"width": 1280, "height": 800}, device_scale_factor=2)
             tab.goto(page.resolve().as_uri())
             tab.locator(".cr-steps li", has_text=re.compile(f"^Step {step}: ")).click()
             tab.screenshot(path=str(picture), full_page=True)

@@ -48,9 +48,14 @@ def test_the_network_reads_like_the_derivation():
     assert list(example.clusters) == [
         "layer 1: Z1 = W1 X + b1, A1 = σ(Z1)",
         "layer 2: Z2 = W2 A1 + b2, A2 = σ(Z2)",
+        chain_rule.LOSS_TITLE,
     ]
+    assert example.output in example.clusters[chain_rule.LOSS_TITLE]
+    framed = [v for values in example.clusters.values() for v in values]
+    computed = [v for v in topological_order(example.output) if v.inputs]
+    assert set(computed) <= set(framed) and len(framed) == len(set(framed))
     source = draw_dot(example.output, **example.draw_options()).source
-    assert source.count("subgraph cluster_") == 2
+    assert source.count("subgraph cluster_") == 3
 
 
 def test_the_committed_pictures_and_page_match_a_fresh_run(dot_program, tmp_path, capsys):

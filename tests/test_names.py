@@ -8,8 +8,8 @@ from decimal import Decimal
 from hypothesis import given
 from hypothesis import strategies as st
 
-from autograd import Value, dot, topological_order
-from autograd.names import format_number, formula, node_names, reading_order
+from autograd import Value, dot, mean, topological_order
+from autograd.names import format_number, formula, node_names, op_label, reading_order
 from tests.strategies import expression_dags, node_labels
 
 
@@ -110,13 +110,40 @@ def test_a_repeated_label_is_numbered_from_its_second_copy():
     assert (names[w1], names[w2]) == ("w", "w#2")
 
 
-# -- formulas --------------------------------------------------------------------------------
-def test_a_formula_names_the_inputs_of_the_op():
+# -- op labels and formulas ------------------------------------------------------------------
+def test_an_op_label_shows_the_constants_where_they_were_written():
     x, y = Value(2.0, label="x"), Value(3.0, label="y")
-    product, squashed = x * y, (x * y).tanh()
-    names = node_names(reading_order(squashed)) | {x: "x", y: "y", product: "p"}
-    assert formula(product, names) == "x * y"
-    assert formula(squashed, names).startswith("tanh(")
+    cases = {
+        "* 3": x * 3, "+ 3": x + 3, "- 3": x - 3, "3 -": 3 - x, "/ 4": x / 4, "4 /": 4 / x,
+        "** 2": x**2, "2 **": 2**x, "* (-1)": x * -1, "*": x * y, "tanh": x.tanh(),
+        "dot (0.5, -1)": dot([x, y], [0.5, -1.0]), "dot": dot([x, y], [y, x]),
+        "dot (1, 2, 3, 4, …)": dot([x] * 5, [1.0, 2.0, 3.0, 4.0, 5.0]), "mean": mean([x, y]),
+    }  # fmt: skip
+    assert {label: op_label(v) for label, v in cases.items()} == {label: label for label in cases}
+    assert op_label(x) == ""
+
+
+def test_a_formula_writes_the_op_with_names_and_constants():
+    x, y, b = Value(2.0, label="x"), Value(3.0, label="y"), Value(1.0, label="b")
+    cases = {
+        "x * y": x * y, "x - 3": x - 3, "3 - x": 3 - x, "x ** 2": x**2, "2 ** x": 2**x,
+        "x * (-1)": x * -1, "tanh(x)": x.tanh(), "mean(x, y)": mean([x, y]),
+        "x·0.5 + y·(-1) + b": dot([x, y], [0.5, -1.0], b), "x·y + y·x": dot([x, y], [y, x]),
+        "x·y + b": dot([x], [y], b),
+    }  # fmt: skip
+    for written, v in cases.items():
+        assert formula(v, node_names(reading_order(v))) == written
+    assert formula(x, {x: "x"}) == "x"
+
+
+@given(expression_dags())
+def test_every_formula_names_each_input(dag_and_point):
+    out = evaluate(dag_and_point)
+    names = node_names(reading_order(out))
+    for v in reading_order(out):
+        written = formula(v, names)
+        assert all(names[x] in written for x in v.inputs)
+        assert all(format_number(abs(c)) in written for c in v.constants)
 
 
 # -- numbers ---------------------------------------------------------------------------------

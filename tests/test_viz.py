@@ -22,7 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from autograd import Value, dot
-from autograd.names import format_number, node_names, reading_order
+from autograd.names import format_number, node_names, op_label, reading_order
 from autograd.viz import (
     DEFAULT_MAX_NODES,
     ROLE_STYLES,
@@ -117,7 +117,7 @@ def test_every_edge_ends_at_a_cell_holding_its_local_derivative(dag_and_point):
             assert op not in nodes
             continue
         ports = {cell.get("port"): "".join(cell.itertext()) for cell in cells(nodes[op]["label"])}
-        assert ports.pop(None) == v.op  # the one cell without a port names the op
+        assert ports.pop(None) == op_label(v)  # the one cell without a port names the op
         assert ports == {f"in{p}": format_number(d) for p, d in enumerate(v.local_grads)}
         expected.append((op, node, None, f"{node}_out"))
         for position, x in enumerate(v.inputs):
@@ -134,6 +134,14 @@ def test_an_input_used_twice_has_an_edge_and_a_cell_per_argument():
     assert into_op == [("n0", "in0"), ("n0", "in1")]
     other = format_number(a.data)  # each argument's partial is the other argument, a
     assert fields(nodes["n1_op"]["label"]) == [other, "*", other]
+
+
+def test_an_op_shows_its_constant_where_it_was_written():
+    x = Value(2.0, label="x")
+    expressions = {"* 3": x * 3, "** 2": x**2, "- 3": x - 3, "3 -": 3 - x, "/ 3": x / 3}
+    for shown, v in expressions.items():
+        nodes, _ = parse(draw_dot(v).source)
+        assert fields(nodes["n1_op"]["label"]) == [format_number(v.local_grads[0]), shown]
 
 
 def test_colours_tell_inputs_parameters_the_output_and_computed_values_apart():
@@ -381,7 +389,7 @@ def test_svg_tags_every_field_with_its_id(dot_program, dag_and_point, labels):
         assert texts[f"{node}_data"].text == f"data {format_number(v.data)}"
         assert texts[f"{node}_grad"].text == f"grad {format_number(v.grad)}"
         if v.inputs:
-            assert texts[f"{node}_opname"].text == v.op
+            assert texts[f"{node}_opname"].text == op_label(v)
             for p, d in enumerate(v.local_grads):
                 assert texts[f"{node}_local{p}"].text == format_number(d)
 
