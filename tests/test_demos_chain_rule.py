@@ -96,4 +96,4 @@ def test_the_screenshot_shows_the_page_in_a_browser(browser_installed, tmp_path,
     picture = (tmp_path / "player.png").read_bytes()
     assert picture.startswith(b"\x89PNG")
     width, height = int.from_bytes(picture[16:20], "big"), int.from_bytes(picture[20:24], "big")
-    assert width == 1280 and height >= 700
+    assert width == 2 * 1280 and height >= 2 * 700  # a 1280-pixel-wide page, at twice the density
