@@ -9,6 +9,7 @@ first neuron of a layer gets ``dot1``, the second ``dot2``.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterator, Sequence
 
@@ -20,6 +21,7 @@ _OP_WORDS = {"+": "add", "-": "sub", "*": "mul", "/": "div", "**": "pow"}
 _INFIX = frozenset(_OP_WORDS)
 _WEIGHTED_SUMS = (ops.DOT, ops.AFFINE, ops.LINEAR)  # operands laid out as (w, x, b)
 _MAX_COEFFICIENTS = 4  # a dot's constant coefficients shown in its op's label
+_COMPOUND = re.compile(r"[\s+\-*/^]")  # a name holding these reads as an expression
 
 
 def format_number(x: float) -> str:
@@ -95,6 +97,22 @@ def op_label(node: Value) -> str:
     return f"{numbers} {op.name}" if op.reflected else f"{op.name} {numbers}"
 
 
+def term(name: str) -> str:
+    """``name`` as one term of a formula, ``d out / d in`` or ``name.grad``: in parentheses
+    when it holds spaces or operators (``(A2 - y).grad``, not ``A2 - y.grad``)."""
+    return f"({name})" if _COMPOUND.search(name) and not _enclosed(name) else name
+
+
+def _enclosed(name: str) -> bool:
+    """Whether ``name`` is one parenthesised whole: ``(a - b)``, but not ``(a) - (b)``."""
+    depth = 0
+    for i, char in enumerate(name):
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if depth == 0 and i < len(name) - 1:
+            return False
+    return name.startswith("(") and depth == 0
+
+
 def formula(node: Value, names: dict[Value, str]) -> str:
     """How ``node`` is computed, written with its inputs' names and its constants:
     ``x * y``, ``3 - x``, ``tanh(n)``, ``W[0]·0.5 + W[1]·(-1) + b``."""
@@ -102,7 +120,7 @@ def formula(node: Value, names: dict[Value, str]) -> str:
     if op is None:
         return names[node]
     operands = op.arguments(
-        tuple(names[x] for x in node.inputs), tuple(_operand(c) for c in node.constants)
+        tuple(term(names[x]) for x in node.inputs), tuple(_operand(c) for c in node.constants)
     )
     if op in _WEIGHTED_SUMS:
         w, x, b = operands

@@ -17,17 +17,14 @@ drawn graph match.
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from autograd.engine import topological_order
-from autograd.names import format_number, node_names, reading_order
+from autograd.names import format_number, node_names, reading_order, term
 from autograd.value import Value
-
-_COMPOUND = re.compile(r"[\s+\-*/^]")  # a name holding these reads as an expression
 
 
 @dataclass(frozen=True)
@@ -54,7 +51,7 @@ class ChainRuleStep:
         return self.local * self.upstream
 
     def __str__(self) -> str:
-        out, inp = _term(self.output_name), _term(self.input_name)
+        out, inp = term(self.output_name), term(self.input_name)
         where = f" [arg {self.position}]" if self.shared else ""
         return (
             f"{inp}.grad += d{out}/d{inp}{where} ({format_number(self.local)})"
@@ -80,7 +77,7 @@ class BackwardTrace:
         return self.steps[index]
 
     def __str__(self) -> str:
-        lines = [f"{_term(self.root_name)}.grad = 1 (the seed)"]
+        lines = [f"{term(self.root_name)}.grad = 1 (the seed)"]
         lines += [f"Step {i}: {step}" for i, step in enumerate(self.steps, start=1)]
         return "\n".join(lines)
 
@@ -94,22 +91,6 @@ class BackwardTrace:
         from autograd.player import notebook_html  # rendering loads only when shown
 
         return notebook_html(self)
-
-
-def _term(name: str) -> str:
-    """``name`` as one term of ``d out / d in`` and ``name.grad``: in parentheses when it
-    holds spaces or operators (``(A2 - y).grad``, not ``A2 - y.grad``)."""
-    return f"({name})" if _COMPOUND.search(name) and not _enclosed(name) else name
-
-
-def _enclosed(name: str) -> bool:
-    """Whether ``name`` is one parenthesised whole: ``(a - b)``, but not ``(a) - (b)``."""
-    depth = 0
-    for i, char in enumerate(name):
-        depth += {"(": 1, ")": -1}.get(char, 0)
-        if depth == 0 and i < len(name) - 1:
-            return False
-    return name.startswith("(") and depth == 0
 
 
 def explain_backward(root: Value) -> BackwardTrace:

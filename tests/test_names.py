@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from autograd import Value, dot, mean, topological_order
-from autograd.names import format_number, formula, node_names, op_label, reading_order
+from autograd.names import format_number, formula, node_names, op_label, reading_order, term
 from tests.strategies import expression_dags, node_labels
 
 
@@ -158,3 +158,19 @@ def test_numbers_keep_four_significant_digits(x):
 
 def test_negative_zero_prints_as_zero():
     assert format_number(-0.0) == "0"
+
+
+def test_a_compound_name_is_one_term_in_parentheses():
+    assert [term(n) for n in ("x", "W1[0][1]", "x#2", "σ(Z)")] == ["x", "W1[0][1]", "x#2", "σ(Z)"]
+    assert [term(n) for n in ("A2 - y", "a-b", "(a + b)", "(a) - (b)", "(a)^2")] == [
+        "(A2 - y)",
+        "(a-b)",
+        "(a + b)",
+        "((a) - (b))",
+        "((a)^2)",
+    ]
+    x = Value(2.0, label="x")
+    diff = x - 1
+    diff.label = "x - 1"
+    square = diff * diff
+    assert formula(square, node_names(reading_order(square))) == "(x - 1) * (x - 1)"
