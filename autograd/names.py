@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterator, Sequence
+from typing import Any
 
 from autograd import ops
 from autograd.value import Value
@@ -119,9 +120,9 @@ def formula(node: Value, names: dict[Value, str]) -> str:
     op = node.operation
     if op is None:
         return names[node]
-    operands = op.arguments(
-        tuple(term(names[x]) for x in node.inputs), tuple(_operand(c) for c in node.constants)
-    )
+    # The op's own layout of its operands (weighted sums: (w, x, b)), here laid out as text.
+    constants: tuple[Any, ...] = tuple(_operand(c) for c in node.constants)
+    operands = op.arguments(tuple(term(names[x]) for x in node.inputs), constants)
     if op in _WEIGHTED_SUMS:
         w, x, b = operands
         return " + ".join([f"{a}·{c}" for a, c in zip(w, x, strict=True)] + list(b))

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import html
 import os
+import re
 import unicodedata
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Mapping, Sequence
@@ -66,6 +67,7 @@ GRAD_FIELD_WIDTH = 84
 # Where an edge enters an op's derivative cell, per layout direction.
 _ENTRY_SIDE = {"LR": "w", "RL": "e", "TB": "n", "BT": "s"}
 _SVG_NS = "http://www.w3.org/2000/svg"
+_NODE_TABLE = re.compile(r"^\t+(\w+) \[label=<(<table.*?</table>)>")  # a node's DOT line
 
 INSTALL_HINT = (
     "Install Graphviz (the `graphviz` Python package alone does not include `dot`): "
@@ -133,20 +135,6 @@ def draw_dot(
     drawing an unreadable wall: draw a smaller part of it or raise the limit
     (``max_nodes=None`` draws any size).
     """
-    return _draw(root, rankdir, show_local, show_grad, max_nodes, params, clusters, legend)[0]
-
-
-def _draw(
-    root: Value,
-    rankdir: str = "LR",
-    show_local: bool = True,
-    show_grad: bool = True,
-    max_nodes: int | None = DEFAULT_MAX_NODES,
-    params: Iterable[Value] = (),
-    clusters: Mapping[str, Iterable[Value]] | None = None,
-    legend: bool = True,
-) -> tuple[graphviz.Digraph, dict[str, list[str]]]:
-    """draw_dot's graph, and for each node the ids of its text fields in drawing order."""
     if not isinstance(root, Value):
         raise TypeError(f"draw_dot: root must be a Value, got {type(root).__name__} {root!r}")
     if rankdir not in RANKDIRS:
@@ -172,7 +160,6 @@ def _draw(
         frame.attr(label=title, labeljust="l", fontsize="12", margin="10", **CLUSTER_STYLE)
     owner = {v: frames[k] for k, values in enumerate(membership.values()) for v in values}
 
-    fields: dict[str, list[str]] = {}
     roles = set()
     across = rankdir in ("LR", "RL")  # fields stack across the layout's direction
     for v in order:
@@ -180,14 +167,13 @@ def _draw(
         role = _role(v, root, parameters)
         roles.add(role)
         where = owner.get(v, graph)
-        label, fields[node] = _value_table(node, names[v], v, show_grad, across)
+        label = _value_table(node, names[v], v, show_grad, across)
         where.node(node, label, id=node, shape="box", style="filled", margin="0.04,0.02",
                    **ROLE_STYLES[role])  # fmt: skip
         if not v.inputs:
             continue
         op = op_id(node)
-        label, fields[op] = _op_table(node, v, show_local, rankdir)
-        where.node(op, label, id=op, shape="plain")
+        where.node(op, _op_table(node, v, show_local, rankdir), id=op, shape="plain")
         graph.edge(op, node, id=f"{node}_out")
         for position, x in enumerate(v.inputs):
             head = f"{op}:in{position}:{_ENTRY_SIDE[rankdir]}" if show_local else op
@@ -197,7 +183,7 @@ def _draw(
     if legend:
         present = [role for role in ROLE_STYLES if role in roles]
         graph.attr(label=_legend_label(present, show_local), labelloc="b", labeljust="l")
-    return graph, fields
+    return graph
 
 
 def render(
@@ -238,8 +224,8 @@ def svg(root: Value, **options: Any) -> str:
     module docstring), so a page can change what it shows. Needs Graphviz's ``dot``
     (``graphviz.ExecutableNotFound`` without it).
     """
-    graph, fields = _draw(root, **options)
-    return _tag_fields(graph.pipe(format="svg", encoding="utf-8"), fields)
+    graph = draw_dot(root, **options)
+    return _tag_fields(graph.pipe(format="svg", encoding="utf-8"), _cell_ids(graph))
 
 
 def svg_mimebundle(
@@ -311,24 +297,21 @@ def _role(v: Value, root: Value, parameters: set[Value]) -> str:
     return COMPUTED if v.inputs else LEAF
 
 
-def _value_table(
-    node: str, name: str, v: Value, show_grad: bool, across: bool
-) -> tuple[str, list[str]]:
-    """The box's table (name, data, grad) and its fields' ids, in drawing order."""
+def _value_table(node: str, name: str, v: Value, show_grad: bool, across: bool) -> str:
+    """The box's table: name, data and grad, each cell carrying its field's id."""
     cells = [
-        (f"<b>{_html(name)}</b>", "name", ""),
-        (f"data {format_number(v.data)}", "data", ' align="left"'),
+        _cell(field_id(node, "name"), f"<b>{_html(name)}</b>"),
+        _cell(field_id(node, "data"), f"data {format_number(v.data)}", ' align="left"'),
     ]
     if show_grad:
         grad = f"grad {format_number(v.grad)}"
-        cells.append((grad, "grad", f' align="left" width="{GRAD_FIELD_WIDTH}"'))
-    tds = [f"<td{attrs}>{text}</td>" for text, _, attrs in cells]
-    rows = "".join(f"<tr>{td}</tr>" for td in tds) if across else f"<tr>{''.join(tds)}</tr>"
-    table = '<table border="0" cellborder="0" cellspacing="0" cellpadding="1">'
-    return f"<{table}{rows}</table>>", [field_id(node, field) for _, field, _ in cells]
+        width = f' align="left" width="{GRAD_FIELD_WIDTH}"'
+        cells.append(_cell(field_id(node, "grad"), grad, width))
+    rows = "".join(f"<tr>{td}</tr>" for td in cells) if across else f"<tr>{''.join(cells)}</tr>"
+    return f'<<table border="0" cellborder="0" cellspacing="0" cellpadding="1">{rows}</table>>'
 
 
-def _op_table(node: str, v: Value, show_local: bool, rankdir: str) -> tuple[str, list[str]]:
+def _op_table(node: str, v: Value, show_local: bool, rankdir: str) -> str:
     """The op's table: its name, and a cell per input with that input's local derivative.
 
     The derivative cells face the inputs (on the left in an LR layout, on top in TB), one
@@ -338,30 +321,33 @@ def _op_table(node: str, v: Value, show_local: bool, rankdir: str) -> tuple[str,
         f'<table border="1" color="#a7adb4" style="rounded" bgcolor="{OP_COLOUR}" '
         'cellborder="0" cellspacing="2" cellpadding="2">'
     )
+    name = _html(op_label(v))
     if not show_local:
-        return f"<{table}<tr><td>{_html(op_label(v))}</td></tr></table>>", [
-            field_id(node, "opname")
-        ]
+        return f"<{table}<tr>{_cell(field_id(node, 'opname'), name)}</tr></table>>"
     n = len(v.inputs)
     locals_ = [
-        f'<td port="in{p}" bgcolor="white" border="1" color="#c3c9cf">'
-        f'<font color="{LOCAL_COLOUR}" point-size="10">{format_number(d)}</font></td>'
+        _cell(
+            local_id(node, p),
+            f'<font color="{LOCAL_COLOUR}" point-size="10">{format_number(d)}</font>',
+            f' port="in{p}" bgcolor="white" border="1" color="#c3c9cf"',
+        )
         for p, d in enumerate(v.local_grads)
     ]
-    local_ids = [local_id(node, p) for p in range(n)]
-    opname = field_id(node, "opname")
     if rankdir in ("LR", "RL"):  # one row per input; the name spans them, after or before
-        spanning = f'<td rowspan="{n}">{_html(op_label(v))}</td>'
+        spanning = _cell(field_id(node, "opname"), name, f' rowspan="{n}"')
         first = [locals_[0], spanning] if rankdir == "LR" else [spanning, locals_[0]]
         rows = [f"<tr>{''.join(first)}</tr>"] + [f"<tr>{cell}</tr>" for cell in locals_[1:]]
-        ids = [local_ids[0], opname] if rankdir == "LR" else [opname, local_ids[0]]
-        ids += local_ids[1:]
     else:  # one row of inputs; the name spans it, below or above
-        spanning = f'<tr><td colspan="{n}">{_html(op_label(v))}</td></tr>'
+        spanning = "<tr>" + _cell(field_id(node, "opname"), name, f' colspan="{n}"') + "</tr>"
         inputs = f"<tr>{''.join(locals_)}</tr>"
         rows = [inputs, spanning] if rankdir == "TB" else [spanning, inputs]
-        ids = [*local_ids, opname] if rankdir == "TB" else [opname, *local_ids]
-    return f"<{table}{''.join(rows)}</table>>", ids
+    return f"<{table}{''.join(rows)}</table>>"
+
+
+def _cell(identifier: str, content: str, attributes: str = "") -> str:
+    """A table cell with its id (Graphviz keeps it in the DOT text; ``svg()`` moves it onto
+    the cell's ``<text>``)."""
+    return f'<td id="{identifier}"{attributes}>{content}</td>'
 
 
 def _html(text: str) -> str:
@@ -384,6 +370,17 @@ def _legend_label(roles: list[str], show_local: bool) -> str:
         )
     table = '<table border="0" cellborder="1" cellspacing="4" cellpadding="3">'
     return f"<{table}<tr>{''.join(cells)}</tr></table>>"
+
+
+def _cell_ids(graph: graphviz.Digraph) -> dict[str, list[str]]:
+    """Each node's cell ids, in the order of its label's cells: Graphviz draws a table's
+    cells row by row, which is the order they are written in."""
+    cells = {}
+    for line in graph.body:
+        if found := _NODE_TABLE.match(line):
+            table = ET.fromstring(found[2])
+            cells[found[1]] = [td.get("id", "") for td in table.iter("td")]
+    return cells
 
 
 def _tag_fields(picture: str, fields: dict[str, list[str]]) -> str:
