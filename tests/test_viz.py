@@ -83,6 +83,9 @@ def evaluate(dag_and_point) -> Value:
     return dag(*(Value(p) for p in point))
 
 
+FIELDS = ("name", "data", "grad")
+
+
 def ids(root: Value) -> dict[Value, str]:
     return node_ids(reading_order(root))
 
@@ -99,6 +102,7 @@ def test_every_value_is_a_box_with_its_name_data_and_grad(dag_and_point, after_b
     assert len([n for n in nodes.values() if n.get("shape") == "box"]) == len(order)
     for v, i in ids(out).items():
         assert nodes[i]["shape"] == "box" and nodes[i]["id"] == i
+        assert [c.get("id") for c in cells(nodes[i]["label"])] == [f"{i}_{f}" for f in FIELDS]
         assert fields(nodes[i]["label"]) == [
             names[v],
             f"data {format_number(v.data)}",
@@ -117,6 +121,10 @@ def test_every_edge_ends_at_a_cell_holding_its_local_derivative(dag_and_point):
             assert op not in nodes
             continue
         ports = {cell.get("port"): "".join(cell.itertext()) for cell in cells(nodes[op]["label"])}
+        named = {cell.get("port"): cell.get("id") for cell in cells(nodes[op]["label"])}
+        assert named == {None: f"{node}_opname"} | {
+            f"in{p}": f"{node}_local{p}" for p in range(len(v.inputs))
+        }
         assert ports.pop(None) == op_label(v)  # the one cell without a port names the op
         assert ports == {f"in{p}": format_number(d) for p, d in enumerate(v.local_grads)}
         expected.append((op, node, None, f"{node}_out"))
