@@ -17,7 +17,7 @@ import html
 import json
 import os
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -36,6 +36,7 @@ from autograd.viz import (
     local_id,
     node_ids,
     op_id,
+    out_edge_id,
     svg,
 )
 
@@ -89,7 +90,7 @@ def frames(trace: BackwardTrace, forward: bool = False) -> tuple[Frame, list[Fra
         texts[data] = f"data {UNKNOWN}"
         line = f"{names[v]} = {formula(v, names)} = {format_number(v.data)}"
         edges = tuple(edge_id(node, p) for p in range(len(v.inputs)))
-        lit = (node, op_id(node), f"{node}_out", *edges)
+        lit = (node, op_id(node), out_edge_id(node), *edges)
         where = f"forward {len(shown) + 1} / {len(computed)}"
         shown.append(Frame("forward", where, line, result, {}, lit, (data,)))
 
@@ -136,7 +137,7 @@ def fragment(
     picture = svg(trace.root, rankdir=rankdir, params=params, clusters=clusters,
                   max_nodes=max_nodes)  # fmt: skip
     start, shown = frames(trace, forward)
-    data = {"start": _as_json(start), "frames": [_as_json(f) for f in shown]}
+    data = {"start": asdict(start), "frames": [asdict(f) for f in shown]}
     # No "<" inside the script element, so no label can end it ("</script>") or bend how
     # HTML reads it ("<!--"): JSON spells the same character "\\u003c".
     payload = json.dumps(data, ensure_ascii=False).replace("<", "\\u003c")
@@ -218,13 +219,6 @@ _HELP = (
     "so far; after the last step they hold the engine's <code>.grad</code>. "
     "Keys: ← → step, space plays, Home and End jump."
 )
-
-
-def _as_json(frame: Frame) -> dict[str, Any]:
-    return {
-        "kind": frame.kind, "where": frame.where, "text": frame.text, "texts": dict(frame.texts),
-        "exact": dict(frame.exact), "lit": frame.lit, "marks": frame.marks,
-    }  # fmt: skip
 
 
 def _asset(name: str) -> str:

@@ -24,8 +24,8 @@ Every part of the picture has an id, the same in the DOT text and in the SVG, so
 light it up (``autograd.player`` does): the value at position i of ``reading_order(root)``
 is ``n{i}``, with fields ``n{i}_name``, ``n{i}_data``, ``n{i}_grad``; its op is ``n{i}_op``
 (name ``n{i}_opname``); the edge from its p-th input is ``n{i}_in{p}`` and that edge's
-derivative ``n{i}_local{p}``; the edge from the op to the value is ``n{i}_out``. In ``svg()``
-the fields are the ids of their ``<text>`` elements.
+derivative ``n{i}_local{p}``; the edge from the op to the value is ``n{i}_out``. A field's
+id is on its table cell in the DOT text and, in ``svg()``, on its ``<text>`` element.
 """
 
 from __future__ import annotations
@@ -98,6 +98,11 @@ def op_id(node: str) -> str:
 def edge_id(node: str, position: int) -> str:
     """The id of the edge from input ``position`` of ``node`` into its op."""
     return f"{node}_in{position}"
+
+
+def out_edge_id(node: str) -> str:
+    """The id of the edge from the op to the value ``node`` it made."""
+    return f"{node}_out"
 
 
 def local_id(node: str, position: int) -> str:
@@ -174,7 +179,7 @@ def draw_dot(
             continue
         op = op_id(node)
         where.node(op, _op_table(node, v, show_local, rankdir), id=op, shape="plain")
-        graph.edge(op, node, id=f"{node}_out")
+        graph.edge(op, node, id=out_edge_id(node))
         for position, x in enumerate(v.inputs):
             head = f"{op}:in{position}:{_ENTRY_SIDE[rankdir]}" if show_local else op
             graph.edge(ids[x], head, id=edge_id(node, position))
