@@ -12,7 +12,13 @@ from autograd.custom import CustomOp
 from autograd.dual import explain_forward
 from autograd.engine import topological_order
 from autograd.forward import directional_derivative
-from autograd.grad_mode import enable_grad, is_grad_enabled, no_grad
+from autograd.grad_mode import (
+    detect_anomaly,
+    enable_grad,
+    is_anomaly_enabled,
+    is_grad_enabled,
+    no_grad,
+)
 from autograd.gradcheck import GradcheckError, gradcheck, gradgradcheck
 from autograd.gradients import backward, grad
 from autograd.trace import explain_backward
@@ -24,6 +30,7 @@ __all__ = [
     "GradcheckError",
     "Value",
     "backward",
+    "detect_anomaly",
     "directional_derivative",
     "dot",
     "enable_grad",
@@ -34,6 +41,7 @@ __all__ = [
     "gradgradcheck",
     "gradient",
     "hessian",
+    "is_anomaly_enabled",
     "is_grad_enabled",
     "jacobian",
     "jvp",

@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from autograd.grad_mode import is_grad_enabled
+from autograd.grad_mode import special_mode
 from autograd.ops import Op, Partials, inputs_then_constants
 from autograd.value import (
     _MATH_ERRORS,
@@ -29,10 +29,10 @@ from autograd.value import (
     Value,
     _as_float,
     _as_values,
-    _describe,
+    _call,
     _domain_error,
+    _in_other_mode,
     _new,
-    _untracked,
     is_real_number,
 )
 
@@ -76,39 +76,41 @@ class CustomOp(Op):
         inputs = _as_values(operands, f"{self.name} operand")
         consts = tuple(_as_float(c, f"{self.name} constants[{i}]") for i, c in enumerate(constants))
         args = self.arguments(tuple(x.data for x in inputs), consts)
+        operands = inputs + consts
+
+        def checked_local(*args_out: Any) -> Partials:
+            return _checked_partials(self.local(*args_out), self, operands, len(inputs))
+
         try:
-            out = self._checked_value(self.forward(*args), inputs, consts)
-            if not is_grad_enabled():
-                return _untracked(out)
-            partials = self._checked_partials(self.local(*args, out), inputs, consts)
+            out = _checked_value(self.forward(*args), self, operands)
+            if not special_mode():  # the default mode, as in value.py
+                return _new(out, self, inputs, checked_local(*args, out), consts)
+            return _in_other_mode(out, self, inputs, args, consts, checked_local)
         except _MATH_ERRORS as exc:
-            raise _domain_error(self, inputs + consts, exc) from None
-        return _new(out, self, inputs, partials, consts)
+            raise _domain_error(self, operands, exc) from None
 
-    def _checked_value(self, out: Any, inputs: tuple[Value, ...], consts: Partials) -> float:
-        if not is_real_number(out):
+
+def _checked_value(out: Any, op: Op, operands: tuple[Any, ...]) -> float:
+    """The forward's result as a float, or a TypeError naming the call."""
+    if not is_real_number(out):
+        raise TypeError(
+            f"{_call(op, operands)}: its forward returned {type(out).__name__} {out!r}, "
+            "not a real number"
+        )
+    return float(out)
+
+
+def _checked_partials(partials: Any, op: Op, operands: tuple[Any, ...], n_inputs: int) -> Partials:
+    """The rule's partials as floats, one per input, or a TypeError naming the call."""
+    if not isinstance(partials, (tuple, list)) or len(partials) != n_inputs:
+        raise TypeError(
+            f"{_call(op, operands)}: its local rule must return a tuple of {n_inputs} partial "
+            f"derivative(s), one per input; got {partials!r}"
+        )
+    for i, p in enumerate(partials):
+        if not is_real_number(p):
             raise TypeError(
-                f"{self._call(inputs, consts)}: its forward returned {type(out).__name__} "
-                f"{out!r}, not a real number"
+                f"{_call(op, operands)}: partial {i} of its local rule is "
+                f"{type(p).__name__} {p!r}, not a real number"
             )
-        return float(out)
-
-    def _checked_partials(
-        self, partials: Any, inputs: tuple[Value, ...], consts: Partials
-    ) -> Partials:
-        if not isinstance(partials, (tuple, list)) or len(partials) != len(inputs):
-            raise TypeError(
-                f"{self._call(inputs, consts)}: its local rule must return a tuple of "
-                f"{len(inputs)} partial derivative(s), one per input; got {partials!r}"
-            )
-        for i, p in enumerate(partials):
-            if not is_real_number(p):
-                raise TypeError(
-                    f"{self._call(inputs, consts)}: partial {i} of its local rule is "
-                    f"{type(p).__name__} {p!r}, not a real number"
-                )
-        return tuple(map(float, partials))
-
-    def _call(self, inputs: tuple[Value, ...], consts: Partials) -> str:
-        """The call as the domain errors show it: ``name(x=1.0, 2.0)``."""
-        return f"{self.name}({', '.join(map(_describe, inputs + consts))})"
+    return tuple(map(float, partials))

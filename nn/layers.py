@@ -11,7 +11,7 @@ import math
 import random
 from collections.abc import Callable, Sequence
 
-from autograd import Value, dot
+from autograd import Value, dot, topological_order
 from nn.module import Module
 
 Seed = int | random.Random | None
@@ -124,6 +124,34 @@ class MLP(Module):
         for layer in self.layers:
             x = outputs = layer(x)
         return outputs[0] if self.nouts[-1] == 1 else outputs
+
+    def layer_clusters(self, output: Value) -> dict[str, list[Value]]:
+        """Each layer's nodes in ``output``'s graph, keyed by the layer's equations.
+
+        Layer k holds its parameters, the weighted sums Z_k that read them and their
+        activations A_k, under a title such as ``layer 1: Z1 = W1 X + b1, A1 = σ(Z1)``:
+        ``draw_dot(output, clusters=model.layer_clusters(output))`` frames the picture
+        as the derivation writes the network.
+        """
+        owner = {p: k for k, layer in enumerate(self.layers) for p in layer.parameters()}
+        groups: list[list[Value]] = [[*layer.parameters()] for layer in self.layers]
+        sums: dict[Value, int] = {}
+        for node in topological_order(output):
+            read = {owner[x] for x in node.inputs if x in owner}
+            if len(read) == 1:  # a weighted sum of one layer's parameters
+                sums[node] = k = read.pop()
+                groups[k].append(node)
+            elif len(node.inputs) == 1 and node.inputs[0] in sums:  # maybe its activation
+                k = sums[node.inputs[0]]
+                if node.op == self.layers[k].activation:
+                    groups[k].append(node)
+        titles = []
+        for k, layer in enumerate(self.layers, start=1):
+            z, a, previous = f"Z{k}", f"A{k}", "X" if k == 1 else f"A{k - 1}"
+            act = {"sigmoid": "σ", "linear": ""}.get(layer.activation, layer.activation)
+            activation = f"{act}({z})" if act else z
+            titles.append(f"layer {k}: {z} = W{k} {previous} + b{k}, {a} = {activation}")
+        return dict(zip(titles, groups, strict=True))
 
     def __repr__(self) -> str:
         out = f", output_activation={self.output_activation!r}" if self.output_activation else ""

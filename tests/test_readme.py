@@ -6,6 +6,7 @@ import builtins
 import contextlib
 import importlib
 import io
+import linecache
 import math
 import re
 from pathlib import Path
@@ -13,7 +14,7 @@ from pathlib import Path
 import pytest
 
 import autograd
-from autograd import grad
+from autograd import GradcheckError, grad
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -22,6 +23,13 @@ README = (ROOT / "README.md").read_text(encoding="utf-8")
 def fenced_blocks(language: str) -> list[str]:
     """The README's fenced code blocks in ``language``, in order."""
     return re.findall(rf"^```{language}\n(.*?)^```", README, flags=re.DOTALL | re.MULTILINE)
+
+
+def block_with(language: str, marker: str) -> str:
+    """The one fenced block in ``language`` that contains ``marker``."""
+    found = [block for block in fenced_blocks(language) if marker in block]
+    assert len(found) == 1, f"{len(found)} ```{language} blocks hold {marker!r}"
+    return found[0]
 
 
 def first_commands() -> list[str]:
@@ -98,6 +106,34 @@ def test_each_error_example_raises_what_the_readme_shows(
         eval(expression, dict(vars(autograd)))
     assert type(raised.value) is getattr(builtins, error)
     assert str(raised.value) == message
+
+
+def test_the_anomaly_example_prints_what_the_readme_shows(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Run as the README says, saved as demo.py: the printed lines are the ones it shows."""
+    code = block_with("python", "detect_anomaly()")
+    shown = block_with("text", "(detect_anomaly)")
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "demo.py").write_text(code)
+    linecache.checkcache("demo.py")
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        exec(compile(code, "demo.py", "exec"), {"__name__": "__main__"})
+    assert printed.getvalue() == shown
+
+
+def test_the_property_test_example_passes_and_fails_for_a_wrong_function() -> None:
+    namespace: dict = {}
+    exec(compile(block_with("python", "autograd.testing"), "README example", "exec"), namespace)
+    namespace["test_score_derivatives"]()  # hypothesis runs it over its examples
+
+    def score_with_a_cut(x, y):  # e^x times e^x cut out of the graph: d/dx e^2x, not 2 e^2x
+        return x.exp() * math.exp(x.data) + y.log()
+
+    namespace["score"] = score_with_a_cut
+    with pytest.raises(GradcheckError, match=r"check_grads\(.*score_with_a_cut, order=2\)"):
+        namespace["test_score_derivatives"]()
 
 
 # -- forward mode, function transforms and custom ops ---------------------------------------------
