@@ -5,11 +5,11 @@ moves when the seeded inputs move (x' = 1 asks for d/dx). Since f(a + b ε) = f(
 evaluating a graph on dual numbers is forward-mode differentiation. ``explain_forward(root,
 seeds)`` shows that evaluation node by node, in topological order, each tangent written as
 the sum the chain rule makes of it, with the local derivatives the node recorded (the same
-numbers ``explain_backward`` prints and the picture shows on its edges)::
+numbers ``explain_backward`` prints and the picture shows by its edges)::
 
     x = 1 + 1ε (seed)
-    z = 3 + 3ε: z' = dz/dx (3) * x' (1)
-    y = 9 + 18ε: y' = dy/dz (6) * z' (3)
+    z = 3 * x = 3 + 3ε: z' = dz/dx (3) * x' (1)
+    y = z ** 2 = 9 + 18ε: y' = dy/dz (6) * z' (3)
 
 The tangents are ``autograd.forward``'s, so the last line's is ``directional_derivative``.
 """
@@ -20,9 +20,8 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from autograd.engine import topological_order
 from autograd.forward import Seeds, tangents
-from autograd.names import format_number, node_names
+from autograd.names import format_number, formula, node_names, reading_order, term
 from autograd.value import Value
 
 
@@ -38,10 +37,12 @@ class TangentTerm:
     shared: bool  # the input appears more than once among the node's inputs
 
     def text(self, node_name: str) -> str:
+        """``d node/d input (local) * input' (tangent)``, as the node named ``node_name``."""
+        out, inp = term(node_name), term(self.input_name)
         where = f" [arg {self.position}]" if self.shared else ""
         return (
-            f"d{node_name}/d{self.input_name}{where} ({format_number(self.local)})"
-            f" * {self.input_name}' ({format_number(self.input_tangent)})"
+            f"d{out}/d{inp}{where} ({format_number(self.local)})"
+            f" * {inp}' ({format_number(self.input_tangent)})"
         )
 
 
@@ -51,24 +52,26 @@ class DualNumber:
 
     node: Value
     name: str
+    formula: str  # how the node is computed from its inputs' names (its name for a leaf)
     value: float
     tangent: float
     seeded: bool  # the tangent was given: the node is an independent variable
     terms: tuple[TangentTerm, ...]  # empty for a seed and for a leaf
 
     def __str__(self) -> str:
-        number = f"{self.name} = {_dual(self.value, self.tangent)}"
+        number = _dual(self.value, self.tangent)
         if self.seeded:
-            return f"{number} (seed)"
+            return f"{self.name} = {number} (seed)"
         if not self.terms:
-            return f"{number} (held fixed)"
-        terms = " + ".join(term.text(self.name) for term in self.terms)
-        return f"{number}: {self.name}' = {terms}"
+            return f"{self.name} = {number} (held fixed)"
+        terms = " + ".join(t.text(self.name) for t in self.terms)
+        return f"{self.name} = {self.formula} = {number}: {term(self.name)}' = {terms}"
 
 
 @dataclass(frozen=True)
 class ForwardTrace:
-    """Every node ``root`` depends on as a dual number, inputs first; ``str()`` one a line."""
+    """Every node ``root`` depends on as a dual number, in reading order (each after its
+    inputs); ``str()`` writes one a line."""
 
     root: Value
     root_name: str
@@ -96,10 +99,11 @@ def explain_forward(root: Value, seeds: Seeds) -> ForwardTrace:
     """Each node of ``root``'s graph as value + tangent ε, seeded by ``seeds`` (``{x: 1.0}``).
 
     A seed's tangent is given; a leaf that is not seeded is held fixed (tangent 0); every
-    other node's tangent is Σ d node/d input × input' over its inputs. No ``.grad`` changes.
+    other node's tangent is Σ d node/d input × input' over its inputs. Nodes are named and
+    ordered as ``explain_backward`` and the picture name them. No ``.grad`` changes.
     """
     found = tangents([root], seeds, where="explain_forward")
-    order = topological_order(root)
+    order = reading_order(root)
     names = node_names(order)
     rows = []
     for node in order:
@@ -123,7 +127,8 @@ def explain_forward(root: Value, seeds: Seeds) -> ForwardTrace:
             )
         )
         tangent = float(found.get(node, 0.0))
-        rows.append(DualNumber(node, names[node], node.data, tangent, seeded, terms))
+        shown = formula(node, names)
+        rows.append(DualNumber(node, names[node], shown, node.data, tangent, seeded, terms))
     return ForwardTrace(root=root, root_name=names[root], rows=tuple(rows))
 
 

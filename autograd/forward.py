@@ -12,17 +12,21 @@ of derivatives: forward and reverse mode read the same numbers off the same grap
 ``create_graph=True`` the local rule is evaluated again on the Values (the op table's same
 entry, as ``grad(create_graph=True)`` does) and the tangents are Values, differentiable
 again; that and forward-over-reverse (tangents pushed through a gradient's graph) give
-Hessian-vector products.
+Hessian-vector products. Inside ``detect_anomaly()`` the first tangent that is not finite
+raises ``FloatingPointError``, naming the node, its op and the line that made it, as a
+gradient does in backward.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from math import isfinite
 from operator import attrgetter
 from typing import Literal, overload
 
+from autograd import anomaly
 from autograd.engine import topological_order
-from autograd.grad_mode import enable_grad
+from autograd.grad_mode import enable_grad, is_anomaly_enabled
 from autograd.gradients import value_locals
 from autograd.ops import Partials
 from autograd.value import Number, Value, _as_float, check_has_graph
@@ -63,11 +67,16 @@ def tangents(
     for root in outputs:
         check_has_graph(root, where)
     start = _checked_seeds(seeds, create_graph, where)
+    seeded = set(start) if is_anomaly_enabled() else None
     order = _order(outputs)
     if not create_graph:
-        return _push(order, start, _recorded_locals)
-    with enable_grad():
-        return _push(order, start, value_locals)
+        found = _push(order, start, _recorded_locals)
+    else:
+        with enable_grad():
+            found = _push(order, start, value_locals)
+    if seeded is not None:
+        _check_finite(order, found, seeded, where)
+    return found
 
 
 def as_result(tangent: Tangent, create_graph: bool) -> Tangent:
@@ -97,6 +106,33 @@ def _push(
         if total is not None:
             found[node] = total
     return found
+
+
+def _check_finite(
+    order: list[Value], found: dict[Value, Tangent], seeded: set[Value], where: str
+) -> None:
+    """In anomaly mode: FloatingPointError for the first node whose tangent is not finite,
+    naming the node, its op, the terms of its tangent and the line that made it."""
+    for node in order:
+        tangent = found.get(node)
+        if tangent is None or isfinite(float(tangent)):
+            continue
+        name = f"{node.label!r} " if node.label else ""
+        if node in seeded:
+            raise FloatingPointError(
+                f"{where}: the seed of {name}(= {node.data!r}) is {float(tangent)!r}, "
+                "not finite (detect_anomaly)"
+            )
+        terms = ", ".join(
+            f"{float(local)!r} × {float(found[child])!r}"
+            for child, local in zip(node._inputs, node._locals, strict=True)
+            if child in found
+        )
+        raise FloatingPointError(
+            f"{where}: the tangent of the {node.op} node {name}(= {node.data!r}) is "
+            f"{float(tangent)!r}: the sum of local derivative × input tangent, {terms} "
+            f"(detect_anomaly); the node was {anomaly.made_at(node)}"
+        )
 
 
 def _checked_seeds(seeds: Seeds, create_graph: bool, where: str) -> dict[Value, Tangent]:

@@ -129,7 +129,13 @@ def formula(node: Value, names: dict[Value, str]) -> str:
     if op.name in _INFIX and len(operands) == 2:
         first, second = reversed(operands) if op.reflected else operands
         return f"{first} {op.name} {second}"
-    return f"{op.name}({', '.join(operands)})"
+    return f"{op.name}({', '.join(_flat(operands))})"
+
+
+def _flat(operands: tuple[Any, ...]) -> list[str]:
+    """The operands as one list, where an op's layout groups some in tuples (a custom op's
+    ``unpack`` may, as the weighted sums' does)."""
+    return [text for a in operands for text in (a if isinstance(a, tuple) else (a,))]
 
 
 def _operand(c: float) -> str:

@@ -20,6 +20,8 @@ from autograd import (
     CustomOp,
     GradcheckError,
     Value,
+    anomaly,
+    detect_anomaly,
     directional_derivative,
     explain_backward,
     explain_forward,
@@ -30,6 +32,7 @@ from autograd import (
     ops,
 )
 from autograd.ops import Op, exp, sigmoid, tanh
+from autograd.player import page
 from autograd.viz import draw_dot
 from tests.strategies import (
     any_finite,
@@ -40,6 +43,7 @@ from tests.strategies import (
     squash_arguments,
     tangent_vectors,
 )
+from tests.test_viz import dot_program  # noqa: F401 (a fixture: the page needs Graphviz)
 
 softplus = CustomOp(
     "softplus",
@@ -209,6 +213,38 @@ def test_a_custom_op_under_no_grad_records_nothing() -> None:
     assert out.inputs == () and out.operation is None
     with pytest.raises(RuntimeError, match="no graph"):
         out.backward()
+
+
+def test_anomaly_mode_catches_a_custom_ops_non_finite_result_naming_it_and_the_line() -> None:
+    double = CustomOp("double", lambda x: 2 * x, lambda x, out: (2.0,))
+    x = Value(1e308, label="x")
+    assert double(x).data == math.inf  # off: IEEE arithmetic, silently
+    make = lambda: double(x)  # noqa: E731 (one line: its line is the op's)
+    with detect_anomaly(), pytest.raises(FloatingPointError) as raised:
+        make()
+    assert str(raised.value).startswith("double(x=1e+308) = inf, not a finite number")
+    assert f"{__file__}:{make.__code__.co_firstlineno}" in str(raised.value)
+
+
+def test_anomaly_mode_names_a_custom_node_whose_gradient_is_not_finite() -> None:
+    root = CustomOp("root", math.sqrt, lambda x, out: (0.5 / out if out else math.inf,))
+    with detect_anomaly():
+        r = Value(0.0, label="r")
+        s = root(r)
+        s.label = "s"
+        assert anomaly.origin(s) is not None
+        with pytest.raises(FloatingPointError, match=r"input 0 of the root node 's' .* is inf"):
+            s.backward()
+
+
+@pytest.mark.usefixtures("dot_program")
+def test_the_step_through_page_plays_a_custom_op_forward_and_backward() -> None:
+    x = Value(0.5, label="x")
+    y = softplus(x * 2.0)
+    y.label = "y"
+    html = page(y, forward=True)
+    assert "softplus(" in html  # the forward frame writes the computation
+    assert f"dy/dmul1 ({sigmoid(1.0):.4g})" in html  # the backward step, as the trace prints it
 
 
 # -- errors read like the built-in ones -----------------------------------------------------------

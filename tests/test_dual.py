@@ -7,9 +7,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from autograd import Value, directional_derivative, explain_backward, explain_forward
-from autograd.engine import topological_order
 from autograd.forward import tangents
-from autograd.names import node_names
+from autograd.names import formula, node_names, reading_order
 from tests.strategies import expression_dags, node_labels, tangent_vectors
 
 
@@ -26,8 +25,8 @@ def test_the_seed_chain_reads_as_dual_numbers() -> None:
     x, _, y = _seed_chain()
     assert str(explain_forward(y, {x: 1.0})).splitlines() == [
         "x = 1 + 1ε (seed)",
-        "z = 3 + 3ε: z' = dz/dx (3) * x' (1)",
-        "y = 9 + 18ε: y' = dy/dz (6) * z' (3)",
+        "z = x * 3 = 3 + 3ε: z' = dz/dx (3) * x' (1)",
+        "y = z ** 2 = 9 + 18ε: y' = dy/dz (6) * z' (3)",
     ]
 
 
@@ -37,10 +36,11 @@ def test_every_input_of_a_node_shows_its_term_and_fixed_leaves_say_so() -> None:
     out.label = "out"
     lines = str(explain_forward(out, {a: 1.0})).splitlines()
     assert lines == [
-        "b = -1 + 0ε (held fixed)",
         "a = 2 + 1ε (seed)",
-        "mul1 = 4 + 4ε: mul1' = dmul1/da [arg 0] (2) * a' (1) + dmul1/da [arg 1] (2) * a' (1)",
-        "out = 3 + 4ε: out' = dout/dmul1 (1) * mul1' (4) + dout/db (1) * b' (0)",
+        "mul1 = a * a = 4 + 4ε: mul1' = dmul1/da [arg 0] (2) * a' (1)"
+        " + dmul1/da [arg 1] (2) * a' (1)",
+        "b = -1 + 0ε (held fixed)",
+        "out = mul1 + b = 3 + 4ε: out' = dout/dmul1 (1) * mul1' (4) + dout/db (1) * b' (0)",
     ]
 
 
@@ -48,10 +48,8 @@ def test_a_negative_tangent_is_written_with_a_minus() -> None:
     x = Value(0.5, "x")
     y = -x
     y.label = "y"
-    assert (
-        str(explain_forward(y, {x: 2.0})).splitlines()[-1]
-        == "y = -0.5 - 2ε: y' = dy/dx (-1) * x' (2)"
-    )
+    last = str(explain_forward(y, {x: 2.0})).splitlines()[-1]
+    assert last == "y = neg(x) = -0.5 - 2ε: y' = dy/dx (-1) * x' (2)"
 
 
 @given(data=st.data())
@@ -62,8 +60,7 @@ def test_each_row_is_forward_modes_tangent_and_the_sum_of_its_terms(data: st.Dat
     seeds = dict(zip(inputs, data.draw(tangent_vectors(len(inputs))), strict=True))
     trace = explain_forward(out, seeds)
     found = tangents([out], seeds)
-    order = topological_order(out)
-    assert [row.node for row in trace] == order
+    assert [row.node for row in trace] == reading_order(out)
     assert trace.tangent == directional_derivative(out, seeds)
     for row in trace:
         assert row.value == row.node.data
@@ -83,8 +80,9 @@ def test_names_match_the_backward_trace_and_the_picture(data: st.DataObject) -> 
     inputs = [Value(p, label=label) for p, label in zip(point, labels, strict=True)]
     out = dag(*inputs)
     trace = explain_forward(out, {inputs[0]: 1.0})
-    names = node_names(topological_order(out))
+    names = node_names(reading_order(out))
     assert [row.name for row in trace] == [names[row.node] for row in trace]
+    assert [row.formula for row in trace] == [formula(row.node, names) for row in trace]
     assert trace.root_name == explain_backward(out).root_name == names[out]
 
 
@@ -94,6 +92,17 @@ def test_explain_forward_leaves_every_grad_untouched() -> None:
     before = [x.grad, z.grad, y.grad]
     explain_forward(y, {x: 1.0})
     assert [x.grad, z.grad, y.grad] == before
+
+
+def test_compound_names_are_put_in_parentheses_in_the_sums() -> None:
+    a = Value(1.0, label="a")
+    b = a * 2
+    b.label = "2 a"
+    c = b.exp()
+    c.label = "c"
+    last = str(explain_forward(c, {a: 1.0})).splitlines()[-1]
+    e, two_e = f"{c.data:.4g}", f"{2 * c.data:.4g}"
+    assert last == f"c = exp((2 a)) = {e} + {two_e}ε: c' = dc/d(2 a) ({e}) * (2 a)' (2)"
 
 
 def test_a_trace_is_a_sequence_of_rows() -> None:

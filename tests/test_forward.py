@@ -15,7 +15,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from autograd import Value, directional_derivative, grad, no_grad, topological_order
+from autograd import (
+    Value,
+    detect_anomaly,
+    directional_derivative,
+    grad,
+    no_grad,
+    topological_order,
+)
 from autograd.forward import tangents
 from tests.strategies import expression_dags, tangent_vectors
 from tests.test_ops import OpCase, _leaves, assert_close, each_op
@@ -234,6 +241,45 @@ def test_an_infinite_slope_meets_a_zero_tangent_as_reverse_mode_does() -> None:
     out = x.sqrt()
     assert math.isnan(directional_derivative(out, {x: 0.0}))
     assert directional_derivative(out, {x: 1.0}) == math.inf == grad(out, [x])[0]
+
+
+# -- anomaly mode ---------------------------------------------------------------------------------
+
+
+def test_in_anomaly_mode_a_tangent_that_is_not_finite_names_the_node_and_line() -> None:
+    with detect_anomaly():
+        r = Value(0.0, label="r")
+        make = lambda: r.sqrt()  # noqa: E731 (one line: its line is the op's)
+        s = make()
+        s.label = "s"
+        out = s * 2.0
+        with pytest.raises(FloatingPointError) as raised:
+            directional_derivative(out, {r: 1.0})
+        message = str(raised.value)
+        assert message.startswith(
+            "directional_derivative: the tangent of the sqrt node 's' (= 0.0) is inf: "
+            "the sum of local derivative × input tangent, inf × 1.0 (detect_anomaly)"
+        )
+        assert f"made at {__file__}:{make.__code__.co_firstlineno}" in message
+        # Building the tangent as a graph, the first op whose result is inf raises.
+        with pytest.raises(FloatingPointError, match="not a finite number"):
+            directional_derivative(out, {r: 1.0}, create_graph=True)
+    assert directional_derivative(out, {r: 1.0}) == math.inf  # off: IEEE arithmetic, silently
+
+
+def test_in_anomaly_mode_a_seed_that_is_not_finite_is_named() -> None:
+    x = Value(1.0, label="x")
+    with detect_anomaly(), pytest.raises(FloatingPointError, match=r"the seed of 'x' .* is nan"):
+        directional_derivative(x * 2, {x: math.nan})
+
+
+@given(data=st.data())
+def test_anomaly_mode_changes_no_tangent(data: st.DataObject) -> None:
+    inputs, out, t = _dag_case(data)
+    seeds = _seeds(inputs, t)
+    with detect_anomaly():
+        checked = tangents([out], seeds)
+    assert checked == tangents([out], seeds)
 
 
 # -- bad input ------------------------------------------------------------------------------------

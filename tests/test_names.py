@@ -8,7 +8,7 @@ from decimal import Decimal
 from hypothesis import given
 from hypothesis import strategies as st
 
-from autograd import Value, dot, mean, topological_order
+from autograd import CustomOp, Value, dot, mean, topological_order
 from autograd.names import format_number, formula, node_names, op_label, reading_order, term
 from tests.strategies import expression_dags, node_labels
 
@@ -174,3 +174,16 @@ def test_a_compound_name_is_one_term_in_parentheses():
     diff.label = "x - 1"
     square = diff * diff
     assert formula(square, node_names(reading_order(square))) == "(x - 1) * (x - 1)"
+
+
+def test_the_formula_of_an_op_whose_layout_groups_its_operands() -> None:
+    """A custom op's unpack may group operands in tuples, as the weighted sums' does."""
+    weighted = CustomOp(
+        "weighted",
+        lambda xs, ws: sum(x * w for x, w in zip(xs, ws, strict=True)),
+        lambda xs, ws, out: ws,
+        unpack=lambda inputs, constants: (inputs, constants),
+    )
+    a, b = Value(2.0, label="a"), Value(-1.0, label="b")
+    out = weighted(a, b, constants=[3.0, 0.5])
+    assert formula(out, node_names(reading_order(out))) == "weighted(a, b, 3, 0.5)"
