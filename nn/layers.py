@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 
 from autograd import Value, dot
 from nn.module import Module
+from nn.validation import count
 
 Seed = int | random.Random | None
 Inputs = Sequence[float | Value]
@@ -38,13 +39,13 @@ class Neuron(Module):
     """One unit: activation(w · x + b). ``w`` is a list of nin Values, ``b`` a Value."""
 
     def __init__(self, nin: int, activation: str = "sigmoid", seed: Seed = None, name: str = ""):
-        self.nin, self.activation = _size(nin, "nin"), activation
+        self.nin, self.activation = count(nin, "nin", "Neuron"), activation
         self._activate = _activation(activation)
         self.w = _uniform_row(nin, activation, _rng(seed), f"w{name}")
         self.b = Value(0.0, label=f"b{name}")
 
     def __call__(self, x: Inputs) -> Value:
-        x = _checked(x, self.nin, self)
+        x = _input_tuple(x, self.nin, self)
         try:
             return self._activate(dot(self.w, x, self.b))
         except TypeError as exc:
@@ -70,7 +71,7 @@ class Layer(Module):
         seed: Seed = None,
         name: str = "",
     ):
-        self.nin, self.nout = _size(nin, "nin"), _size(nout, "nout")
+        self.nin, self.nout = count(nin, "nin", "Layer"), count(nout, "nout", "Layer")
         self.activation, self.name = activation, name
         self._activate = _activation(activation)
         rng = _rng(seed)
@@ -78,7 +79,7 @@ class Layer(Module):
         self.b = [Value(0.0, label=f"b{name}[{j}]") for j in range(nout)]
 
     def __call__(self, x: Inputs) -> list[Value]:
-        x = _checked(x, self.nin, self)
+        x = _input_tuple(x, self.nin, self)
         activate = self._activate
         try:
             return [activate(dot(w, x, b)) for w, b in zip(self.W, self.b)]
@@ -109,7 +110,8 @@ class MLP(Module):
     ):
         if isinstance(nouts, (int, str)) or not nouts:
             raise TypeError(f"MLP: nouts must be a non-empty list of layer sizes, got {nouts!r}")
-        self.nin, self.nouts = _size(nin, "nin"), list(nouts)
+        self.nin = count(nin, "nin", "MLP")
+        self.nouts = [count(n, f"nouts[{k}]", "MLP") for k, n in enumerate(nouts)]
         self.activation, self.output_activation = activation, output_activation
         rng = _rng(seed)
         sizes = [nin, *nouts]
@@ -120,9 +122,10 @@ class MLP(Module):
         ]
 
     def __call__(self, x: Inputs) -> Value | list[Value]:
-        for layer in self.layers:
-            x = layer(x)
-        return x[0] if self.nouts[-1] == 1 else x
+        values = self.layers[0](x)
+        for layer in self.layers[1:]:
+            values = layer(values)
+        return values[0] if self.nouts[-1] == 1 else values
 
     def __repr__(self) -> str:
         out = f", output_activation={self.output_activation!r}" if self.output_activation else ""
@@ -146,15 +149,7 @@ def _activation(name: str) -> Callable[[Value], Value]:
     return ACTIVATIONS[name]
 
 
-def _size(n: int, what: str) -> int:
-    if isinstance(n, bool) or not isinstance(n, int):
-        raise TypeError(f"{what} must be an int, got {type(n).__name__} {n!r}")
-    if n < 1:
-        raise ValueError(f"{what} must be at least 1, got {n}")
-    return n
-
-
-def _checked(x: Inputs, nin: int, module: Module) -> tuple:
+def _input_tuple(x: Inputs, nin: int, module: Module) -> tuple[float | Value, ...]:
     """``x`` as a tuple of nin items (converted once, not once per neuron); else an error."""
     try:
         n = len(x)

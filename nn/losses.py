@@ -114,8 +114,8 @@ def _check_unit_interval(x: float, what: str, i: int) -> None:
 
 def _flat_pairs(preds: Predictions, targets: Targets, loss: str) -> tuple[list[Value], list[float]]:
     """Predictions as Values and targets as floats, flattened, checked to match in number."""
-    ps = [p if isinstance(p, Value) else Value(p) for p in _flatten(preds, loss, "predictions")]
-    ys = list(_flatten(targets, loss, "targets", allow_values=False))
+    ps = [p if isinstance(p, Value) else Value(p) for p in _numbers_in(preds, loss, "predictions")]
+    ys = list(_numbers_in(targets, loss, "targets", allow_values=False))
     if len(ps) != len(ys):
         raise ValueError(f"{loss}: {len(ps)} predictions but {len(ys)} targets")
     if not ps:
@@ -123,7 +123,7 @@ def _flat_pairs(preds: Predictions, targets: Targets, loss: str) -> tuple[list[V
     return ps, ys
 
 
-def _flatten(
+def _numbers_in(
     items: Any, loss: str, what: str, allow_values: bool = True
 ) -> Iterable[Value | float]:
     """Every number (or Value) in ``items``, nested lists read in order."""
@@ -136,4 +136,4 @@ def _flatten(
         raise TypeError(f"{loss}: {what} must be {kind}, got {type(items).__name__} {items!r}")
     else:
         for item in items:
-            yield from _flatten(item, loss, what, allow_values)
+            yield from _numbers_in(item, loss, what, allow_values)

@@ -2,9 +2,10 @@
 
 A module's parameters are the Values found in its attributes, in the order they were
 set, looking inside sub-modules and lists: an MLP's ``layers[0].W[1][0]`` is named
-``layers.0.W.1.0``. Parameters are grouped into *tensors* by dropping the trailing
-indices (``layers.0.W`` is W1, a list of rows), which is how ``state_dict()`` and the
-saved JSON show them, so a checkpoint reads like the network's matrices.
+``layers.0.W.1.0``. Parameters are grouped into *tensors*, the lists that hold only
+Values and lists of them (``layers.0.W`` is W1, a list of rows), which is how
+``state_dict()`` and the saved JSON show them, so a checkpoint reads like the network's
+matrices.
 """
 
 from __future__ import annotations
@@ -38,10 +39,10 @@ class Module:
         """(name, parameter) pairs in a stable order, each parameter once."""
         seen: set[Value] = set()
         named = []
-        for name, value in self._entries():
+        for tensor, index, value in self._entries():
             if value not in seen:
                 seen.add(value)
-                named.append((name, value))
+                named.append((_dotted(tensor, index), value))
         return named
 
     def parameters(self) -> list[Value]:
@@ -56,8 +57,7 @@ class Module:
     def state_dict(self) -> dict[str, Nested]:
         """The weights as plain floats, one entry per tensor: ``{"layers.0.W": [[...], ...]}``."""
         state: dict[str, Nested] = {}
-        for name, value in self._entries():
-            tensor, index = _split_name(name)
+        for tensor, index, value in self._entries():
             if not index:
                 state[tensor] = value.data
                 continue
@@ -87,13 +87,13 @@ class Module:
             )
         updates: list[tuple[str, float]] = []
         for name, ours in expected.items():
-            theirs = list(_flatten(state[name], name))
-            if [n for n, _ in theirs] != [n for n, _ in _flatten(ours, name)]:
+            theirs = list(_state_numbers(state[name], name))
+            if [n for n, _ in theirs] != [n for n, _ in _state_numbers(ours, name)]:
                 raise StateError(
                     f"{name}: expected shape {_shape(ours)}, got {_shape(state[name])}"
                 )
             updates.extend(theirs)
-        for (_, p), (_, data) in zip(self._entries(), updates):
+        for (_, _, p), (_, data) in zip(self._entries(), updates):
             p.data = data
 
     def save(self, path: str | os.PathLike[str]) -> None:
@@ -103,9 +103,9 @@ class Module:
         renamed over ``path``: a crash leaves the old file or the new one, never half of one.
         Non-finite weights raise ``StateError`` (JSON has no NaN) and write nothing.
         """
-        for name, p in self._entries():
+        for tensor, index, p in self._entries():
             if not math.isfinite(p.data):
-                raise StateError(f"cannot save: parameter {name} is {p.data}")
+                raise StateError(f"cannot save: parameter {_dotted(tensor, index)} is {p.data}")
         document = {
             "format": FORMAT,
             "version": VERSION,
@@ -138,18 +138,24 @@ class Module:
         except StateError as exc:
             raise StateError(f"{path} (a saved {document.get('module')}): {exc}") from None
 
-    def _entries(self) -> list[tuple[str, Value]]:
-        """(name, parameter) for every place a parameter is held, shared ones repeated."""
+    def _entries(self) -> list[tuple[str, tuple[int, ...], Value]]:
+        """(tensor, index, parameter) for every place a parameter is held, shared ones repeated."""
         return list(_walk(vars(self), ""))
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"
 
 
-def _walk(item: Any, name: str) -> Iterator[tuple[str, Value]]:
-    """(dotted name, Value) for every Value inside ``item``: a Module, list, tuple or dict."""
-    if isinstance(item, Value):
-        yield name, item
+def _walk(item: Any, name: str) -> Iterator[tuple[str, tuple[int, ...], Value]]:
+    """(tensor name, index in it, Value) for every Value inside ``item``.
+
+    A *tensor* is a Value, or a list or tuple holding only Values and such lists (a weight
+    matrix, a row, a bias vector): its Values are indexed inside it. Anything else (a
+    Module, a dict, a list that also holds other things) is a container whose items are
+    named one by one, so ``[row, "note", row]`` holds two tensors, ``.0`` and ``.2``.
+    """
+    if _is_tensor(item):
+        yield from _indexed(item, name, ())
         return
     if isinstance(item, Module):
         item = vars(item)
@@ -163,13 +169,26 @@ def _walk(item: Any, name: str) -> Iterator[tuple[str, Value]]:
         yield from _walk(value, f"{name}.{key}" if name else key)
 
 
-def _split_name(name: str) -> tuple[str, tuple[int, ...]]:
-    """``"layers.0.W.1.0"`` -> ``("layers.0.W", (1, 0))``: the tensor and the index in it."""
-    parts = name.split(".")
-    end = len(parts)
-    while end > 1 and parts[end - 1].isdigit():
-        end -= 1
-    return ".".join(parts[:end]), tuple(int(p) for p in parts[end:])
+def _is_tensor(item: Any) -> bool:
+    if isinstance(item, Value):
+        return True
+    return isinstance(item, (list, tuple)) and bool(item) and all(map(_is_tensor, item))
+
+
+def _indexed(
+    tensor: Any, name: str, index: tuple[int, ...]
+) -> Iterator[tuple[str, tuple[int, ...], Value]]:
+    """(name, index, Value) for every Value of a tensor, in row-major order."""
+    if isinstance(tensor, Value):
+        yield name, index, tensor
+        return
+    for i, item in enumerate(tensor):
+        yield from _indexed(item, name, (*index, i))
+
+
+def _dotted(tensor: str, index: tuple[int, ...]) -> str:
+    """A parameter's name: ``("layers.0.W", (1, 0))`` -> ``"layers.0.W.1.0"``."""
+    return ".".join([tensor, *map(str, index)])
 
 
 def _shape(nested: Nested) -> tuple[int, ...] | str:
@@ -204,11 +223,11 @@ def _write_atomically(target: Path, text: str) -> None:
             os.close(directory)
 
 
-def _flatten(nested: Nested, name: str) -> Iterator[tuple[str, float]]:
+def _state_numbers(nested: Nested, name: str) -> Iterator[tuple[str, float]]:
     """(name, float) for every number in ``nested``; StateError for anything else."""
     if isinstance(nested, (list, tuple)):
         for i, item in enumerate(nested):
-            yield from _flatten(item, f"{name}.{i}")
+            yield from _state_numbers(item, f"{name}.{i}")
         return
     if isinstance(nested, bool) or not isinstance(nested, numbers.Real):
         raise StateError(f"{name}: expected a number, got {type(nested).__name__} {nested!r}")

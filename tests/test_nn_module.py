@@ -286,3 +286,39 @@ def test_loading_another_architecture_says_which_shapes_differ(tmp_path):
 def test_loading_a_missing_file_raises_file_not_found(tmp_path):
     with pytest.raises(FileNotFoundError):
         MLP(2, [3, 1]).load(Path(tmp_path) / "absent.json")
+
+
+class Annotated(Module):
+    """Lists that mix parameters with other things: each run of Values is its own tensor."""
+
+    def __init__(self) -> None:
+        self.rows = [[Value(1.0), Value(2.0)], "a note, not a row", [Value(3.0)]]
+        self.mixed = [Value(4.0), None, Value(5.0)]
+        self.ragged = [Value(6.0), [Value(7.0), Value(8.0)]]
+
+
+def test_a_list_with_a_non_value_row_keeps_each_tensor_apart():
+    module = Annotated()
+    assert [name for name, _ in module.named_parameters()] == [
+        "rows.0.0",
+        "rows.0.1",
+        "rows.2.0",
+        "mixed.0",
+        "mixed.2",
+        "ragged.0",
+        "ragged.1.0",
+        "ragged.1.1",
+    ]
+    state = module.state_dict()
+    assert state == {
+        "rows.0": [1.0, 2.0],
+        "rows.2": [3.0],
+        "mixed.0": 4.0,
+        "mixed.2": 5.0,
+        "ragged": [6.0, [7.0, 8.0]],
+    }
+    other = Annotated()
+    for p in other.parameters():
+        p.data = -p.data
+    other.load_state_dict(state)
+    assert weights(other) == weights(module)
