@@ -9,6 +9,7 @@ from nn.layers import ACTIVATIONS, MLP, Layer, Neuron
 from nn.losses import bce_loss, half_mse_loss, hinge_loss, l2_penalty, mse_loss
 from nn.module import Module, StateError
 from nn.optim import SGD, Adam, Optimizer
+from nn.plots import loss_curve, loss_line, sparkline
 from nn.train import fit
 
 __all__ = [
@@ -27,5 +28,8 @@ __all__ = [
     "half_mse_loss",
     "hinge_loss",
     "l2_penalty",
+    "loss_curve",
+    "loss_line",
     "mse_loss",
+    "sparkline",
 ]

@@ -41,7 +41,7 @@ def test_two_layer_prints_the_hand_derivation_beside_the_engine(capsys):
 
 def test_two_layer_trains_the_example_and_xor(capsys, monkeypatch, tmp_path):
     monkeypatch.chdir(tmp_path)
-    assert two_layer.main(["--no-graph"]) == 0  # the defaults
+    assert two_layer.main(["--no-graph", "--no-loss-plot"]) == 0  # the defaults
     output = capsys.readouterr().out
     example = output.split("Gradient descent on the example")[1].split("XOR")[0]
     losses = [float(x) for x in re.findall(r"loss (\S+)", example)]
@@ -49,6 +49,9 @@ def test_two_layer_trains_the_example_and_xor(capsys, monkeypatch, tmp_path):
     assert float(re.search(r"final loss (\S+)", output)[1]) < 0.01
     predictions = re.findall(r"^\s+(\d)\s+(\d)\s+(\d)\s+(\d\.\d+)$", output, re.M)
     assert [round(float(p)) == int(t) for *_, t, p in predictions] == [True] * 4
+    assert re.search(
+        r"^loss [▁▂▃▄▅▆▇█]{50} 0\.2586 -> 0\.001255 \(600 epochs, log scale\)$", output, re.M
+    )
     assert not (tmp_path / "out").exists()
 
 
@@ -80,19 +83,40 @@ def test_two_layer_without_the_rendering_module_still_runs(monkeypatch, tmp_path
     assert not (tmp_path / "g.svg").exists()
 
 
+def test_two_layer_writes_the_loss_curve_beside_its_outputs(monkeypatch, tmp_path, capsys):
+    pytest.importorskip("matplotlib")
+    monkeypatch.chdir(tmp_path)
+    assert two_layer.main([*QUICK_TWO_LAYER, "--no-graph"]) == 0
+    path = tmp_path / "out" / "two_layer_loss.png"
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "loss curve written to out/two_layer_loss.png" in capsys.readouterr().out
+
+
+def test_two_layer_without_matplotlib_prints_the_loss_line_only(monkeypatch, tmp_path, capsys):
+    monkeypatch.setitem(sys.modules, "matplotlib.figure", None)  # import fails
+    path = tmp_path / "loss.png"
+    assert two_layer.main([*QUICK_TWO_LAYER, "--no-graph", "--loss-plot", str(path)]) == 0
+    output = capsys.readouterr().out
+    assert re.search(r"^loss [▁▂▃▄▅▆▇█]+ \S+ -> \S+ \(40 epochs", output, re.M)
+    assert "loss curve not written: matplotlib is not installed" in output
+    assert not path.exists()
+
+
 def test_two_layer_help_lists_its_options(capsys):
     with pytest.raises(SystemExit) as exited:
         two_layer.main(["--help"])
     assert exited.value.code == 0
     help_text = capsys.readouterr().out
-    for option in ("--epochs", "--lr", "--hidden", "--seed", "--graph", "--no-graph"):
+    options = ("--epochs", "--lr", "--hidden", "--seed", "--graph", "--no-graph", "--loss-plot")
+    for option in (*options, "--no-loss-plot"):
         assert option in help_text
 
 
 # -- moons -------------------------------------------------------------------------------------
 def test_moons_reaches_97_percent_training_accuracy_with_its_defaults():
     args = moons.parse_args([])
-    model, points, labels = moons.train(args)
+    model, points, labels, history = moons.train(args)
+    assert len(history) == args.epochs and history[-1] < history[0]
     assert len(points) == 100
     assert moons.accuracy(model, points, labels) >= 0.97
 
@@ -103,6 +127,7 @@ def test_moons_prints_progress_and_accuracy(capsys):
     assert "MLP(2, [16, 16, 1], activation='relu', output_activation='linear')" in output
     assert re.findall(r"^epoch +\d+/2  loss \S+$", output, re.M)
     assert re.search(r"training accuracy \d+\.\d%", output)
+    assert re.search(r"^loss [▁▂▃▄▅▆▇█]{2} \S+ -> \S+ \(2 epochs", output, re.M)
 
 
 def test_moons_draws_the_boundary_as_text(capsys):
@@ -127,5 +152,7 @@ def test_moons_writes_a_png_with_matplotlib(tmp_path, capsys):
     pytest.importorskip("matplotlib")
     path = tmp_path / "plots" / "moons.png"
     assert moons.main([*QUICK_MOONS, "--plot", str(path)]) == 0
-    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    assert f"written to {path}" in capsys.readouterr().out
+    loss_path = tmp_path / "plots" / "moons_loss.png"
+    for png in (path, loss_path):
+        assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert f"written to {path}, loss curve to {loss_path}" in capsys.readouterr().out
