@@ -1,4 +1,4 @@
-"""Loss curves: the sparkline's bars follow the loss, the scale is chosen honestly, the PNG is whole."""
+"""Loss curves: the bars follow the loss, the scale is chosen honestly, the PNG is whole."""
 
 from __future__ import annotations
 
