@@ -10,8 +10,10 @@ from __future__ import annotations
 import math
 import random
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from autograd import Value, dot
+from nn import torch_bridge
 from nn.module import Module
 from nn.validation import count
 
@@ -126,6 +128,43 @@ class MLP(Module):
         for layer in self.layers[1:]:
             values = layer(values)
         return values[0] if self.nouts[-1] == 1 else values
+
+    def to_torch(self) -> Any:
+        """An equivalent ``torch.nn.Sequential``: float64 ``Linear`` layers holding the same
+        weights, each followed by its activation (none for "linear"). Needs torch."""
+        return torch_bridge.sequential(
+            [
+                (
+                    [[w.data for w in row] for row in layer.W],
+                    [b.data for b in layer.b],
+                    layer.activation,
+                )
+                for layer in self.layers
+            ]
+        )
+
+    @classmethod
+    def from_torch(cls, module: Any) -> MLP:
+        """The MLP of a ``torch.nn.Sequential`` of ``Linear`` layers and activations, with its
+        weights as float64. Hidden layers must share one activation, as in every MLP."""
+        layers = torch_bridge.layer_weights(module)
+        *hidden, last = [activation for _, _, activation in layers]
+        if len(set(hidden)) > 1:
+            raise ValueError(
+                f"from_torch: an MLP's hidden layers share one activation, got {hidden}"
+            )
+        activation = hidden[0] if hidden else last
+        model = cls(
+            len(layers[0][0][0]),
+            [len(weight) for weight, _, _ in layers],
+            activation=activation,
+            output_activation=last if last != activation else None,
+        )
+        state = {}
+        for k, (weight, bias, _) in enumerate(layers):
+            state[f"layers.{k}.W"], state[f"layers.{k}.b"] = weight, bias
+        model.load_state_dict(state)
+        return model
 
     def __repr__(self) -> str:
         out = f", output_activation={self.output_activation!r}" if self.output_activation else ""
