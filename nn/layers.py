@@ -160,7 +160,7 @@ class MLP(Module):
             activation=activation,
             output_activation=last if last != activation else None,
         )
-        state = {}
+        state: dict[str, Any] = {}
         for k, (weight, bias, _) in enumerate(layers):
             state[f"layers.{k}.W"], state[f"layers.{k}.b"] = weight, bias
         model.load_state_dict(state)
