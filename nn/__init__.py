@@ -5,9 +5,10 @@
 """
 
 from nn import data
-from nn.layers import ACTIVATIONS, MLP, Layer, Neuron
+from nn.checkpoint import StateError
+from nn.layers import ACTIVATIONS, MLP, Layer, Neuron, load
 from nn.losses import bce_loss, half_mse_loss, hinge_loss, l2_penalty, mse_loss
-from nn.module import Module, StateError
+from nn.module import Module
 from nn.optim import SGD, Adam, Optimizer
 from nn.plots import loss_curve, loss_line, sparkline
 from nn.train import fit
@@ -28,6 +29,7 @@ __all__ = [
     "half_mse_loss",
     "hinge_loss",
     "l2_penalty",
+    "load",
     "loss_curve",
     "loss_line",
     "mse_loss",

@@ -8,12 +8,14 @@ numbers (constants with no node of their own).
 from __future__ import annotations
 
 import math
+import os
 import random
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from autograd import Value, dot
-from nn import torch_bridge
+from nn import checkpoint, torch_bridge
+from nn.checkpoint import StateError
 from nn.module import Module
 from nn.validation import count
 
@@ -53,6 +55,10 @@ class Neuron(Module):
         except TypeError as exc:
             raise TypeError(f"{self!r}: {exc}") from None
 
+    def architecture(self) -> dict[str, Any]:
+        """``Neuron(**architecture)`` is a neuron of the same shape and activation."""
+        return {"nin": self.nin, "activation": self.activation}
+
     def __repr__(self) -> str:
         return f"Neuron({self.nin}, activation={self.activation!r})"
 
@@ -87,6 +93,10 @@ class Layer(Module):
             return [activate(dot(w, x, b)) for w, b in zip(self.W, self.b)]
         except TypeError as exc:
             raise TypeError(f"{self!r}: {exc}") from None
+
+    def architecture(self) -> dict[str, Any]:
+        """``Layer(**architecture)`` is a layer of the same shape and activation."""
+        return {"nin": self.nin, "nout": self.nout, "activation": self.activation}
 
     def __repr__(self) -> str:
         name = f", name={self.name!r}" if self.name else ""
@@ -129,6 +139,16 @@ class MLP(Module):
             values = layer(values)
         return values[0] if self.nouts[-1] == 1 else values
 
+    def architecture(self) -> dict[str, Any]:
+        """``MLP(**architecture)`` is a network of the same shape and activations."""
+        activation, output = _activation_arguments([layer.activation for layer in self.layers])
+        return {
+            "nin": self.nin,
+            "nouts": list(self.nouts),
+            "activation": activation,
+            "output_activation": output,
+        }
+
     def to_torch(self) -> Any:
         """An equivalent ``torch.nn.Sequential``: float64 ``Linear`` layers holding the same
         weights, each followed by its activation (none for "linear"). Needs torch."""
@@ -148,17 +168,17 @@ class MLP(Module):
         """The MLP of a ``torch.nn.Sequential`` of ``Linear`` layers and activations, with its
         weights as float64. Hidden layers must share one activation, as in every MLP."""
         layers = torch_bridge.layer_weights(module)
-        *hidden, last = [activation for _, _, activation in layers]
-        if len(set(hidden)) > 1:
+        activations = [activation for _, _, activation in layers]
+        if len(set(activations[:-1])) > 1:
             raise ValueError(
-                f"from_torch: an MLP's hidden layers share one activation, got {hidden}"
+                f"from_torch: an MLP's hidden layers share one activation, got {activations[:-1]}"
             )
-        activation = hidden[0] if hidden else last
+        activation, output = _activation_arguments(activations)
         model = cls(
             len(layers[0][0][0]),
             [len(weight) for weight, _, _ in layers],
             activation=activation,
-            output_activation=last if last != activation else None,
+            output_activation=output,
         )
         state: dict[str, Any] = {}
         for k, (weight, bias, _) in enumerate(layers):
@@ -169,6 +189,29 @@ class MLP(Module):
     def __repr__(self) -> str:
         out = f", output_activation={self.output_activation!r}" if self.output_activation else ""
         return f"MLP({self.nin}, {self.nouts}, activation={self.activation!r}{out})"
+
+
+def load(path: str | os.PathLike[str]) -> MLP | Layer | Neuron:
+    """The MLP, Layer or Neuron saved at ``path``, rebuilt from the file alone.
+
+    A version-1 file records no architecture: build the model and call its ``load``.
+    """
+    saved = checkpoint.read(path)
+    kinds: dict[str, type[MLP | Layer | Neuron]] = {"MLP": MLP, "Layer": Layer, "Neuron": Neuron}
+    if saved.module not in kinds:
+        raise StateError(
+            f"{path} was saved from {saved.module}; nn.load rebuilds MLP, Layer and Neuron "
+            "(build your module, then call its load or YourModule.from_file)"
+        )
+    return kinds[saved.module]._from_checkpoint(saved, path)
+
+
+def _activation_arguments(activations: list[str]) -> tuple[str, str | None]:
+    """MLP's (activation, output_activation) for its layers' activations, last one last:
+    output_activation is None when the last layer's is the hidden layers' (or it is alone)."""
+    *hidden, last = activations
+    activation = hidden[0] if hidden else last
+    return activation, (last if last != activation else None)
 
 
 def _rng(seed: Seed) -> random.Random:

@@ -14,22 +14,16 @@ import json
 import math
 import numbers
 import os
-import tempfile
 from collections.abc import Iterator
-from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from autograd import Value
-
-FORMAT = "chainrule.nn"
-VERSION = 1
+from nn import checkpoint
+from nn.checkpoint import StateError
 
 # A tensor's state: a float for a scalar parameter, else a (nested) list of floats.
 Nested = Any
-
-
-class StateError(ValueError):
-    """A state dict or a checkpoint file that is malformed or does not fit the module."""
+M = TypeVar("M", bound="Module")
 
 
 class Module:
@@ -96,47 +90,68 @@ class Module:
         for (_, _, p), (_, data) in zip(self._entries(), updates):
             p.data = data
 
+    def architecture(self) -> dict[str, Any] | None:
+        """The constructor arguments that rebuild this module's shape and activations, as
+        JSON values; saved beside the weights. None (the default) when not described."""
+        return None
+
     def save(self, path: str | os.PathLike[str]) -> None:
-        """Write the weights to ``path`` as JSON, atomically.
+        """Write the architecture and the weights to ``path`` as JSON, atomically.
 
         The JSON goes to a temporary file in the same directory, is flushed to disk, then
         renamed over ``path``: a crash leaves the old file or the new one, never half of one.
-        Non-finite weights raise ``StateError`` (JSON has no NaN) and write nothing.
+        Non-finite weights raise ``StateError`` (JSON has no NaN) and write nothing; a
+        directory that does not exist raises ``FileNotFoundError`` naming ``path``.
         """
         for tensor, index, p in self._entries():
             if not math.isfinite(p.data):
                 raise StateError(f"cannot save: parameter {_dotted(tensor, index)} is {p.data}")
-        document = {
-            "format": FORMAT,
-            "version": VERSION,
-            "module": type(self).__name__,
-            "state": self.state_dict(),
-        }
-        _write_atomically(Path(path), json.dumps(document, indent=1) + "\n")
+        checkpoint.write(path, type(self).__name__, self.architecture(), self.state_dict())
 
     def load(self, path: str | os.PathLike[str]) -> None:
         """Set the weights from a file written by ``save``.
 
-        A truncated or corrupted file, another format or version, or the weights of another
-        architecture raise ``StateError`` naming the file; the weights stay untouched.
+        A truncated or corrupted file, another format or version, a file saved from another
+        architecture (which the message names beside this one) or weights of other shapes
+        raise ``StateError`` naming the file; the weights stay untouched.
         """
-        raw = Path(path).read_bytes()
-        try:
-            document = json.loads(raw.decode("utf-8"), parse_constant=_reject_constant)
-        except ValueError as exc:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
-            reason = f"not a valid checkpoint (truncated or corrupted): {exc}"
-            raise StateError(f"{path}: {reason}") from exc
-        if not isinstance(document, dict) or document.get("format") != FORMAT:
-            raise StateError(f"{path}: not a {FORMAT} checkpoint")
-        if document.get("version") != VERSION:
+        self._load_checkpoint(checkpoint.read(path), path)
+
+    @classmethod
+    def from_file(cls: type[M], path: str | os.PathLike[str]) -> M:
+        """A new module of this class, built from the architecture saved at ``path`` and
+        holding its weights (``MLP.from_file("xor.json")``)."""
+        return cls._from_checkpoint(checkpoint.read(path), path)
+
+    @classmethod
+    def _from_checkpoint(cls: type[M], saved: checkpoint.Checkpoint, path: object) -> M:
+        if saved.module != cls.__name__:
+            raise StateError(f"{path} was saved from {saved.module}, not {cls.__name__}")
+        if saved.architecture is None:
             raise StateError(
-                f"{path}: checkpoint format version {document.get('version')!r}, "
-                f"this library reads version {VERSION}"
+                f"{path} does not record the architecture of its {saved.module} (a version "
+                f"{saved.version} file): build the model, then call its load({str(path)!r})"
             )
         try:
-            self.load_state_dict(document.get("state"))
+            module = cls(**saved.architecture)
+        except (TypeError, ValueError) as exc:
+            reason = f"its architecture does not build {cls.__name__}: {exc}"
+            raise StateError(f"{path}: {reason}") from None
+        module._load_checkpoint(saved, path)
+        return module
+
+    def _load_checkpoint(self, saved: checkpoint.Checkpoint, path: object) -> None:
+        ours = _as_json(self.architecture())
+        # Version 1 files record no architecture: only the shapes of their weights are checked.
+        if saved.version >= 2 and (saved.module, saved.architecture) != (type(self).__name__, ours):
+            raise StateError(
+                f"{path} holds {checkpoint.describe(saved.module, saved.architecture)}, "
+                f"but this model is {checkpoint.describe(type(self).__name__, ours)}"
+            )
+        try:
+            self.load_state_dict(saved.state)
         except StateError as exc:
-            raise StateError(f"{path} (a saved {document.get('module')}): {exc}") from None
+            raise StateError(f"{path} (saved from {saved.module}): {exc}") from None
 
     def _entries(self) -> list[tuple[str, tuple[int, ...], Value]]:
         """(tensor, index, parameter) for every place a parameter is held, shared ones repeated."""
@@ -201,28 +216,6 @@ def _shape(nested: Nested) -> tuple[int, ...] | str:
     return (len(nested), *inner.pop()) if inner else (0,)
 
 
-def _write_atomically(target: Path, text: str) -> None:
-    """Write a temporary file next to ``target``, fsync it, rename it over ``target``."""
-    fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        # mkstemp makes the file private (0600); give it the mode an ordinary write would
-        os.chmod(temp, target.stat().st_mode if target.exists() else 0o644)
-        os.replace(temp, target)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
-    if hasattr(os, "O_DIRECTORY"):  # POSIX: make the rename itself durable
-        directory = os.open(target.parent, os.O_RDONLY | os.O_DIRECTORY)
-        try:
-            os.fsync(directory)
-        finally:
-            os.close(directory)
-
-
 def _state_numbers(nested: Nested, name: str) -> Iterator[tuple[str, float]]:
     """(name, float) for every number in ``nested``; StateError for anything else."""
     if isinstance(nested, (list, tuple)):
@@ -237,5 +230,6 @@ def _state_numbers(nested: Nested, name: str) -> Iterator[tuple[str, float]]:
     yield name, data
 
 
-def _reject_constant(token: str) -> float:
-    raise ValueError(f"{token} is not a number JSON allows")
+def _as_json(architecture: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The architecture as it reads back from JSON (tuples become lists), to compare."""
+    return None if architecture is None else dict(json.loads(json.dumps(architecture)))
