@@ -6,11 +6,12 @@ Drawing the graph lives in ``autograd.viz``, imported on its own so that the eng
 loads graphviz.
 """
 
-from autograd.engine import backward, grad, topological_order
+from autograd.engine import topological_order
 from autograd.grad_mode import enable_grad, is_grad_enabled, no_grad
 from autograd.gradcheck import GradcheckError, gradcheck, gradgradcheck
+from autograd.gradients import backward, grad
 from autograd.trace import explain_backward
-from autograd.value import Value, dot
+from autograd.value import Value, dot, mean
 
 __all__ = [
     "GradcheckError",
@@ -23,6 +24,7 @@ __all__ = [
     "gradcheck",
     "gradgradcheck",
     "is_grad_enabled",
+    "mean",
     "no_grad",
     "topological_order",
 ]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 
-from autograd.engine import grad
+from autograd.gradients import grad
 from autograd.value import Number, Value, _as_float
 
 Function = Callable[..., Value]
@@ -34,7 +34,7 @@ def gradcheck(
     Raises ``GradcheckError`` naming the first input that disagrees.
     """
     points, labels = _points(inputs)
-    leaves = [Value(p, label) for p, label in zip(points, labels)]
+    leaves = [Value(p, label) for p, label in zip(points, labels, strict=True)]
     analytic = grad(_call(f, leaves), leaves)
     for i, a in enumerate(analytic):
         n = _central_difference(f, points, i, eps)

@@ -1,15 +1,16 @@
 """The op table: every operation's forward value and local derivatives, side by side.
 
-An op's ``forward`` maps input floats to the output float. Its ``local`` rule maps the
-same inputs and the output to the partial derivatives d(out)/d(input_i), one per input.
-Rules are written with arithmetic and the helpers below, which work on floats and on
-Values alike, so one rule serves both ``backward()`` (floats) and
-``grad(create_graph=True)`` (Values, differentiable again).
+A node records its op, its Value inputs, one local derivative per input, and the plain
+numbers its op took (its *constants*: the 3 in ``x - 3``). That is everything a reader
+needs to evaluate the node again. An op's rules take the node's operands laid out by
+``op.arguments(inputs, constants)``, by default the inputs then the constants:
 
-Operands that are plain numbers (the ``c`` in ``x * c``) are not nodes: they come last
-in the argument list and get no partial. The node stores one float partial for each
-input that is a Value, then any constants its rule needs on the Value path (an op with
-constant partials keeps no constants: its float partials serve both paths).
+- ``forward(*args) -> float`` maps the operands' floats to the output's float;
+- ``local(*args, out) -> tuple`` gives d(out)/d(input) for each input, in order.
+
+Rules are written with arithmetic and the helpers below, which work on floats and on
+Values alike, so one rule serves ``backward()`` (floats), ``grad(create_graph=True)``
+(Values, differentiable again) and every other reader of a graph.
 """
 
 from __future__ import annotations
@@ -20,20 +21,29 @@ from operator import mul
 from typing import Any, NamedTuple
 
 INF = math.inf
+Partials = tuple[Any, ...]
 # Constant partials are shared tuples, so the nodes that use them allocate none.
 ONE, ONE_ONE, MINUS_ONE, ONE_MINUS_ONE = (1.0,), (1.0, 1.0), (-1.0,), (1.0, -1.0)
 
 
-class Op(NamedTuple):
-    """One differentiable operation."""
+def inputs_then_constants(inputs: tuple[Any, ...], constants: tuple[float, ...]) -> tuple[Any, ...]:
+    """The default operand layout: the rule takes ``(*inputs, *constants)``."""
+    return (*inputs, *constants)
 
-    name: str
+
+class Op(NamedTuple):
+    """One differentiable operation: its forward and its local rule, written once."""
+
+    name: str  # shown in pictures, traces and error messages
     forward: Callable[..., float]
-    local: Callable[..., tuple]
-    constant_local: bool = False  # the partials never depend on the inputs
-    domain: str = ""  # which inputs are valid, said in error messages
-    reflected: bool = False  # a number on the left: c - x, c / x, c ** x
-    split: Callable[[tuple], tuple] | None = None  # a weighted sum's operands, as (w, b, x)
+    local: Callable[..., Partials]
+    domain: str = ""  # which operands are valid, said in error messages
+    reflected: bool = False  # the user wrote the constant first: c - x, c / x, c ** x
+    unpack: Callable[[tuple[Any, ...], tuple[float, ...]], tuple[Any, ...]] = inputs_then_constants
+
+    def arguments(self, inputs: tuple[Any, ...], constants: tuple[float, ...]) -> tuple[Any, ...]:
+        """A node's operands as its rules take them: ``forward(*args)``, ``local(*args, out)``."""
+        return self.unpack(inputs, constants)
 
 
 # Helpers that work on floats and on Values: the float path uses math, a Value its method.
@@ -72,7 +82,7 @@ def _sign(x: Any) -> float:
 
 def _data(x: Any) -> float:
     """The number behind a float or a Value."""
-    return x if isinstance(x, float) else x.data
+    return x if isinstance(x, float) else float(x.data)
 
 
 def _infinite_slope(x: Any) -> Any:
@@ -81,7 +91,7 @@ def _infinite_slope(x: Any) -> Any:
     return INF if isinstance(x, float) else (x * 0.0 + 1.0) * INF
 
 
-def _pow_local(x: Any, c: Any, out: Any) -> tuple:
+def _pow_local(x: Any, c: Any, out: Any) -> Partials:
     """d(x**c)/dx = c x^(c-1); +inf at x = 0 for 0 < c < 1 (the one-sided limit)."""
     if isinstance(c, float) and c == 0:
         return (0.0,)
@@ -90,47 +100,65 @@ def _pow_local(x: Any, c: Any, out: Any) -> tuple:
     return (c * x ** (c - 1),)
 
 
-def _split_dot(args: tuple) -> tuple[tuple, tuple, tuple]:
-    """Split a weighted sum's operands (w..., [b], x...) into (w, (b,) or (), x)."""
-    n = len(args) // 2
-    return args[:n], args[n : len(args) - n], args[len(args) - n :]
+# Weighted sums take their operands as three tuples (w, x, b), with b = (bias,) or ().
+def _pairs(inputs: tuple[Any, ...], constants: tuple[float, ...]) -> tuple[Any, ...]:
+    """DOT's inputs (w..., x...) as (w, x, ())."""
+    n = len(inputs) // 2
+    return inputs[:n], inputs[n:], ()
 
 
-def _weighted_sum(w: tuple, b: tuple, x: tuple) -> float:
+def _pairs_and_bias(inputs: tuple[Any, ...], constants: tuple[float, ...]) -> tuple[Any, ...]:
+    """AFFINE's inputs (w..., x..., b) as (w, x, (b,))."""
+    n = len(inputs) // 2
+    return inputs[:n], inputs[n:-1], inputs[-1:]
+
+
+def _coefficients(inputs: tuple[Any, ...], constants: tuple[float, ...]) -> tuple[Any, ...]:
+    """LINEAR's inputs (v..., [b]) and constant coefficients (c...) as (v, c, (b,) or ())."""
+    n = len(constants)
+    return inputs[:n], constants, inputs[n:]
+
+
+def _weighted_sum(w: tuple[Any, ...], x: tuple[Any, ...], b: tuple[Any, ...]) -> Any:
     """sum(w_i * x_i) + b, for a bias b given as (b,) or ()."""
     total = sum(map(mul, w, x))
     return total + b[0] if b else total
 
 
-def _dot_local(w: tuple, b: tuple, x: tuple, out: Any) -> tuple:
+def _dot_local(w: tuple[Any, ...], x: tuple[Any, ...], b: tuple[Any, ...], out: Any) -> Partials:
     """Each side's partials are the other side's values; the bias's is 1."""
-    return x + ONE + w if b else x + w
+    return x + w + ONE if b else x + w
 
 
-def _linear_local(v: tuple, b: tuple, c: tuple, out: Any) -> tuple:
+def _linear_local(
+    v: tuple[Any, ...], c: tuple[float, ...], b: tuple[Any, ...], out: Any
+) -> Partials:
     """The Value side's partials are the constant coefficients; the bias's is 1."""
     return c + ONE if b else c
 
 
-# The operations.
+def _mean(*xs: Any) -> Any:
+    return sum(xs) / len(xs)
 
-ADD = Op("+", lambda x, y: x + y, lambda x, y, out: ONE_ONE, constant_local=True)
-ADD_CONST = Op("+", lambda x, c: x + c, lambda x, c, out: ONE, constant_local=True)
-SUB = Op("-", lambda x, y: x - y, lambda x, y, out: ONE_MINUS_ONE, constant_local=True)
-RSUB_CONST = Op(
-    "-", lambda x, c: c - x, lambda x, c, out: MINUS_ONE, constant_local=True, reflected=True
-)
-NEG = Op("neg", lambda x: -x, lambda x, out: MINUS_ONE, constant_local=True)
+
+def _mean_local(*xs_out: Any) -> Partials:
+    """Every input's partial is 1/n."""
+    n = len(xs_out) - 1
+    return (1.0 / n,) * n
+
+
+# The operations. A constant operand comes after the inputs, whichever side it was on.
+
+ADD = Op("+", lambda x, y: x + y, lambda x, y, out: ONE_ONE)
+ADD_CONST = Op("+", lambda x, c: x + c, lambda x, c, out: ONE)
+SUB = Op("-", lambda x, y: x - y, lambda x, y, out: ONE_MINUS_ONE)
+SUB_CONST = Op("-", lambda x, c: x - c, lambda x, c, out: ONE)
+RSUB_CONST = Op("-", lambda x, c: c - x, lambda x, c, out: MINUS_ONE, reflected=True)
+NEG = Op("neg", lambda x: -x, lambda x, out: MINUS_ONE)
 MUL = Op("*", lambda x, y: x * y, lambda x, y, out: (y, x))
-MUL_CONST = Op("*", lambda x, c: x * c, lambda x, c, out: (c,), constant_local=True)
+MUL_CONST = Op("*", lambda x, c: x * c, lambda x, c, out: (c,))
 DIV = Op("/", lambda x, y: x / y, lambda x, y, out: (1.0 / y, -out / y), domain="division by zero")
-DIV_CONST = Op(
-    "/",
-    lambda x, c: x / c,
-    lambda x, c, out: (1.0 / c,),
-    constant_local=True,
-    domain="division by zero",
-)
+DIV_CONST = Op("/", lambda x, c: x / c, lambda x, c, out: (1.0 / c,), domain="division by zero")
 RDIV_CONST = Op(
     "/",
     lambda x, c: c / x,
@@ -171,8 +199,8 @@ RELU = Op("relu", lambda x: 0.0 if x <= 0 else x, lambda x, out: (1.0 if x > 0 e
 ABS = Op("abs", abs, lambda x, out: (_sign(x),))
 SIN = Op("sin", sin, lambda x, out: (cos(x),))
 COS = Op("cos", cos, lambda x, out: (-sin(x),))
-# Weighted sums in one node, their operands given split as (w, b, x) with b = (bias,) or ().
-# DOT: both sides are Values, laid out as inputs (w..., [b], x...). LINEAR: one side is
-# constant coefficients, so the partials are those constants; inputs (v..., [b]).
-DOT = Op("dot", _weighted_sum, _dot_local, split=_split_dot)
-LINEAR = Op("dot", _weighted_sum, _linear_local, constant_local=True, split=_split_dot)
+# Weighted sums in one node: a neuron's pre-activation is one node with 2n + 1 edges.
+DOT = Op("dot", _weighted_sum, _dot_local, unpack=_pairs)  # w · x, both sides Values
+AFFINE = Op("dot", _weighted_sum, _dot_local, unpack=_pairs_and_bias)  # w · x + b
+LINEAR = Op("dot", _weighted_sum, _linear_local, unpack=_coefficients)  # c · v [+ b]
+MEAN = Op("mean", _mean, _mean_local)  # (1/n) Σ x_i

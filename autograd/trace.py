@@ -101,7 +101,7 @@ def explain_backward(root: Value) -> BackwardTrace:
     for node in reversed(order):
         inputs = node.inputs
         uses = Counter(inputs)
-        for position, (child, local) in enumerate(zip(inputs, node.local_grads)):
+        for position, (child, local) in enumerate(zip(inputs, node.local_grads, strict=True)):
             step = ChainRuleStep(
                 output=node,
                 input=child,

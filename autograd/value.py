@@ -11,22 +11,31 @@ from __future__ import annotations
 import numbers
 from collections.abc import Iterable
 from operator import attrgetter
-from typing import Any, Union
+from typing import Any, Union, cast
 
-from autograd import ops
+from autograd import engine, ops
 from autograd.grad_mode import is_grad_enabled
-from autograd.ops import Op
+from autograd.ops import Op, Partials
 
 Number = int | float | numbers.Real
 Operand = Union["Value", Number]
-_NO_LOCALS: tuple = ()
+Constants = tuple[float, ...]
 _MATH_ERRORS = (ValueError, ZeroDivisionError, OverflowError)
+
+
+def _never_evaluated(*operands: Any) -> Any:
+    raise RuntimeError("a value computed under no_grad() has no op to evaluate")
+
+
+# The op of a result computed under no_grad(): it has no inputs, so every reader sees a
+# leaf, but backward() can tell it from a leaf the user made and say why it has no graph.
+UNTRACKED = Op("", _never_evaluated, _never_evaluated)
 
 
 class Value:
     """A scalar that records the operations applied to it, for reverse-mode autodiff."""
 
-    __slots__ = ("data", "grad", "label", "_op", "_inputs", "_locals")
+    __slots__ = ("data", "grad", "label", "_op", "_inputs", "_locals", "_consts")
     __array_ufunc__ = None  # numpy scalars on the left defer to our reflected operators
 
     data: float
@@ -34,7 +43,8 @@ class Value:
     label: str
     _op: Op | None
     _inputs: tuple[Value, ...]
-    _locals: tuple
+    _locals: Partials
+    _consts: tuple[float, ...] | float  # see ``constants``
 
     def __init__(self, data: Number, label: str = "") -> None:
         self.data = _as_float(data, "Value")
@@ -46,7 +56,8 @@ class Value:
         self.label = label
         self._op = None
         self._inputs = ()
-        self._locals = _NO_LOCALS
+        self._locals = ()
+        self._consts = ()
 
     # -- arithmetic: each operator is one line into the op table --------------------------
     def __add__(self, other: Operand) -> Value:
@@ -55,7 +66,7 @@ class Value:
     __radd__ = __add__
 
     def __sub__(self, other: Operand) -> Value:
-        return _binary(ops.SUB, ops.ADD_CONST, self, other, negate_const=True)
+        return _binary(ops.SUB, ops.SUB_CONST, self, other)
 
     def __rsub__(self, other: Operand) -> Value:
         return _binary(None, ops.RSUB_CONST, self, other)
@@ -124,9 +135,8 @@ class Value:
     # -- gradients ----------------------------------------------------------------------
     def backward(self, gradient: Number = 1.0) -> None:
         """Add d(self)/d(node) * gradient into ``.grad`` of every node this one depends on."""
-        from autograd.engine import backward
-
-        backward(self, gradient)
+        check_has_graph(self, "backward")
+        engine.accumulate(self, _as_float(gradient, "backward gradient"))
 
     def zero_grad(self) -> None:
         """Reset this node's ``.grad`` to 0."""
@@ -149,10 +159,16 @@ class Value:
     def __float__(self) -> float:
         return self.data
 
+    # -- what the node computes: everything a reader needs to evaluate it again -------------
     @property
     def op(self) -> str:
         """The name of the op that made this node ('' for a leaf)."""
         return self._op.name if self._op else ""
+
+    @property
+    def operation(self) -> Op | None:
+        """The op table's entry that made this node (None for a leaf); compare by identity."""
+        return self._op if self._inputs else None
 
     @property
     def inputs(self) -> tuple[Value, ...]:
@@ -161,8 +177,14 @@ class Value:
 
     @property
     def local_grads(self) -> tuple[float, ...]:
-        """d(self)/d(input) for each of ``inputs``, evaluated when the node was made."""
-        return self._locals[: len(self._inputs)]
+        """d(self)/d(input), one for each of ``inputs``, evaluated when the node was made."""
+        return self._locals
+
+    @property
+    def constants(self) -> Constants:
+        """The plain numbers the op took, as floats: ``(3.0,)`` for ``x - 3``; often ``()``."""
+        consts = self._consts
+        return consts if isinstance(consts, tuple) else (consts,)
 
     def __repr__(self) -> str:
         label = f"label={self.label!r}, " if self.label else ""
@@ -176,7 +198,9 @@ class Value:
 
 
 # -- recording ----------------------------------------------------------------------------
-def _new(data: float, op: Op | None, inputs: tuple, local: tuple) -> Value:
+def _new(
+    data: float, op: Op, inputs: tuple[Value, ...], local: Partials, consts: Constants | float
+) -> Value:
     """Make a node without the checks of __init__ (the engine's inputs are already floats)."""
     node = _object_new(Value)
     node.data = data
@@ -185,10 +209,19 @@ def _new(data: float, op: Op | None, inputs: tuple, local: tuple) -> Value:
     node._op = op
     node._inputs = inputs
     node._locals = local
+    node._consts = consts
     return node
 
 
 _object_new = object.__new__
+# An operator returns NotImplemented to let Python try the other operand (typed as a Value,
+# which is what the operator returns whenever it does not refuse).
+_REFUSED = cast(Value, NotImplemented)
+
+
+def _untracked(data: float) -> Value:
+    """A result computed under ``no_grad()``: no inputs, so every reader sees a leaf."""
+    return _new(data, UNTRACKED, (), (), ())
 
 
 def _unary(op: Op, x: Value) -> Value:
@@ -196,40 +229,39 @@ def _unary(op: Op, x: Value) -> Value:
     try:
         out = op.forward(a)
         if not is_grad_enabled():
-            return _new(out, None, (), _NO_LOCALS)
-        return _new(out, op, (x,), op.local(a, out))
+            return _untracked(out)
+        return _new(out, op, (x,), op.local(a, out), ())
     except _MATH_ERRORS as exc:
         raise _domain_error(op, (x,), exc) from None
 
 
-def _binary(op: Op | None, const_op: Op, x: Value, y: Any, negate_const: bool = False) -> Value:
-    """x (op) y for a Value y, or x (const_op) c for a number c, which gets no node."""
+def _binary(op: Op | None, const_op: Op, x: Value, y: Any) -> Value:
+    """x (op) y for a Value y, or x (const_op) c for a number c, kept as the node's constant."""
     if isinstance(y, Value):
         if op is None:  # a reflected operator only ever sees a number on its left
-            return NotImplemented
+            return _REFUSED
         a, b = x.data, y.data
         try:
             out = op.forward(a, b)
             if not is_grad_enabled():
-                return _new(out, None, (), _NO_LOCALS)
-            return _new(out, op, (x, y), op.local(a, b, out))
+                return _untracked(out)
+            return _new(out, op, (x, y), op.local(a, b, out), ())
         except _MATH_ERRORS as exc:
             raise _domain_error(op, (x, y), exc) from None
     c = y if type(y) is float else _constant(y, const_op.name)
     if c is None:
-        return NotImplemented
-    if negate_const:
-        c = -c
+        return _REFUSED
     a = x.data
     try:
         out = const_op.forward(a, c)
         if not is_grad_enabled():
-            return _new(out, None, (), _NO_LOCALS)
-        local = const_op.local(a, c, out)
+            return _untracked(out)
+        # A lone constant is kept as the float itself, not wrapped in a tuple: in a chain
+        # such as y = y * 1.0001 + 0.001 that saves a tuple (about 56 bytes) per node, and
+        # the float is usually the caller's own literal. ``constants`` wraps it back.
+        return _new(out, const_op, (x,), const_op.local(a, c, out), c)
     except _MATH_ERRORS as exc:
         raise _domain_error(const_op, (x, c), exc) from None
-    # A rule that depends on its inputs keeps the constant, to run again on the Value path.
-    return _new(out, const_op, (x,), local if const_op.constant_local else local + (c,))
 
 
 def dot(
@@ -239,9 +271,10 @@ def dot(
 
     Its local derivatives are the other side's values (and 1 for the bias), so a neuron
     is one node with 2n + 1 edges instead of 2n nodes. A side made only of plain numbers
-    is taken as constant coefficients and gets no edges.
+    is taken as constant coefficients: the node keeps them as its constants, with no edges.
     """
-    w, x = tuple(weights), tuple(inputs)
+    w: tuple[Any, ...] = tuple(weights)  # Values once the sides are checked
+    x: tuple[Any, ...] = tuple(inputs)
     if len(w) != len(x):
         raise ValueError(f"dot: weights and inputs differ in length ({len(w)} != {len(x)})")
     b = () if bias is None else (_as_value(bias, "dot bias"),)
@@ -251,34 +284,55 @@ def dot(
     else:
         w, x, constant = _dot_sides(w, x)
     w_data, b_data = tuple(map(_get_data, w)), (b[0].data,) if b else ()
+    # The rules take (w, x, b) as the op's unpack lays a node's operands out.
     if constant:  # x holds constant coefficients: only w and b are inputs
-        op, operands, args = ops.LINEAR, w + b, (w_data, b_data, x)
+        op, operands, consts, x_data = ops.LINEAR, w + b, x, x
     else:
-        op, operands, args = ops.DOT, w + b + x, (w_data, b_data, tuple(map(_get_data, x)))
-    out = op.forward(*args)
+        op, operands, consts = (ops.AFFINE if b else ops.DOT), w + x + b, ()
+        x_data = tuple(map(_get_data, x))
+    out = op.forward(w_data, x_data, b_data)
     if not is_grad_enabled():
-        return _new(out, None, (), _NO_LOCALS)
-    return _new(out, op, operands, op.local(*args, out))
+        return _untracked(out)
+    return _new(out, op, operands, op.local(w_data, x_data, b_data, out), consts)
 
 
-def _dot_sides(w: tuple, x: tuple) -> tuple[tuple[Value, ...], tuple, bool]:
+def mean(values: Iterable[Operand]) -> Value:
+    """(1/n) Σ values as one node whose local derivatives are all 1/n (a loss's mean)."""
+    xs = _as_values(tuple(values), "mean values")
+    if not xs:
+        raise ValueError("mean: no values given")
+    data = tuple(map(_get_data, xs))
+    out = ops.MEAN.forward(*data)
+    if not is_grad_enabled():
+        return _untracked(out)
+    return _new(out, ops.MEAN, xs, ops.MEAN.local(*data, out), ())
+
+
+def _dot_sides(
+    w: tuple[Any, ...], x: tuple[Any, ...]
+) -> tuple[tuple[Value, ...], tuple[Any, ...], bool]:
     """Any other mix: (Values, Values or constant floats, whether the second is constant)."""
     w_numbers, x_numbers = _is_numbers(w, "weights"), _is_numbers(x, "inputs")
     if w_numbers and x_numbers:
         raise TypeError("dot: weights or inputs must hold at least one Value")
     if w_numbers:  # the product is symmetric: put the Values first
-        return _as_values(x, "inputs"), tuple(map(float, w)), True
+        return _as_values(x, "dot inputs"), tuple(map(float, w)), True
     if x_numbers:
-        return _as_values(w, "weights"), tuple(map(float, x)), True
-    return _as_values(w, "weights"), _as_values(x, "inputs"), False
+        return _as_values(w, "dot weights"), tuple(map(float, x)), True
+    return _as_values(w, "dot weights"), _as_values(x, "dot inputs"), False
 
 
 # -- conversions and errors -----------------------------------------------------------------
+def is_real_number(x: object) -> bool:
+    """True for the numbers the engine takes (int, float, Fraction, NumPy scalars), not bools."""
+    return isinstance(x, numbers.Real) and not isinstance(x, bool)
+
+
 def _as_float(data: Any, where: str) -> float:
     """``data`` as a float, or a TypeError that says what was passed instead."""
     if type(data) is float:
         return data
-    if isinstance(data, bool) or not isinstance(data, numbers.Real):
+    if not is_real_number(data):
         raise TypeError(
             f"{where} expects a real number (int, float, Fraction, ...), "
             f"got {type(data).__name__} {data!r}"
@@ -291,13 +345,25 @@ def _as_float(data: Any, where: str) -> float:
 
 def _constant(y: Any, where: str) -> float | None:
     """A number operand as a float; None for anything an operator should refuse."""
-    if isinstance(y, bool) or not isinstance(y, numbers.Real):
+    if not is_real_number(y):
         return None
     return _as_float(y, where)
 
 
 def _data(y: Operand) -> float:
     return y.data if isinstance(y, Value) else _as_float(y, "comparison")
+
+
+def check_has_graph(root: object, where: str) -> None:
+    """A TypeError unless ``root`` is a Value; a RuntimeError if no_grad() made it."""
+    if not isinstance(root, Value):
+        raise TypeError(f"{where}: the output must be a Value, got {type(root).__name__} {root!r}")
+    if root._op is UNTRACKED:
+        name = f" {root.label!r}" if root.label else ""
+        raise RuntimeError(
+            f"{where}: the value{name} ({root.data!r}) has no graph: it was computed under "
+            "no_grad(), which records no inputs; compute it outside no_grad() to differentiate it"
+        )
 
 
 _get_data = attrgetter("data")
@@ -309,14 +375,14 @@ def _as_value(item: Operand, where: str) -> Value:
     return item if isinstance(item, Value) else Value(_as_float(item, where))
 
 
-def _as_values(items: tuple, side: str) -> tuple[Value, ...]:
-    """The items as Values, numbers made into leaves (a dot with both sides mixed)."""
+def _as_values(items: tuple[Any, ...], where: str) -> tuple[Value, ...]:
+    """The items as Values, numbers made into leaves (``where`` names them in errors)."""
     if set(map(type, items)) <= _VALUES:
         return items
-    return tuple(_as_value(item, f"dot {side}[{i}]") for i, item in enumerate(items))
+    return tuple(_as_value(item, f"{where}[{i}]") for i, item in enumerate(items))
 
 
-def _is_numbers(items: tuple, side: str) -> bool:
+def _is_numbers(items: tuple[Any, ...], side: str) -> bool:
     """True when no item is a Value; a TypeError names any item that is not a number."""
     kinds = set(map(type, items))  # one pass in C: the common cases need no Python loop
     if kinds <= _PLAIN_NUMBERS:
@@ -335,7 +401,7 @@ def _describe(operand: Any) -> str:
     return repr(operand)
 
 
-def _domain_error(op: Op, operands: tuple, exc: Exception) -> Exception:
+def _domain_error(op: Op, operands: tuple[Any, ...], exc: Exception) -> Exception:
     """The same kind of error, with a message naming the op, the values and any labels."""
     shown = ", ".join(_describe(a) for a in (operands[::-1] if op.reflected else operands))
     reason = "the result overflows a float" if isinstance(exc, OverflowError) else op.domain

@@ -20,9 +20,7 @@ here only; the engine never depends on rendering.
 
 from __future__ import annotations
 
-import contextlib
 import os
-import secrets
 from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
@@ -31,6 +29,7 @@ from typing import Any
 import graphviz
 
 from autograd.engine import topological_order
+from autograd.files import write_atomic
 from autograd.names import format_number, node_names
 from autograd.value import Value
 
@@ -121,7 +120,7 @@ def draw_dot(
         uses = Counter(v.inputs)
         # Where three or more edges converge, a line ties each label to its edge.
         decorate = "true" if len(v.inputs) > 2 else None
-        for position, (x, local) in enumerate(zip(v.inputs, v.local_grads)):
+        for position, (x, local) in enumerate(zip(v.inputs, v.local_grads, strict=True)):
             if not show_local:
                 graph.edge(ids[x], op_id)
                 continue
@@ -155,13 +154,13 @@ def render(
         picture = graph.pipe(format=format)
     except graphviz.ExecutableNotFound:
         source = target.with_suffix(".dot")
-        _write_atomic(source, graph.source.encode())
+        write_atomic(source, graph.source.encode())
         raise GraphvizNotFoundError(
             f"render: Graphviz's `dot` program was not found on PATH, so {target} was not "
             f"written; the graph's DOT source is in {source} (`dot -T{format} {source} -o "
             f"{target}` renders it). {INSTALL_HINT}"
         ) from None
-    _write_atomic(target, picture)
+    write_atomic(target, picture)
     return target
 
 
@@ -226,16 +225,3 @@ def _legend_label(roles: list[str], show_local: bool) -> str:
         )
     table = '<table border="0" cellborder="1" cellspacing="4" cellpadding="3">'
     return f"<{table}<tr>{''.join(cells)}</tr></table>>"
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file, so no half-written file stays."""
-    temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-    try:
-        with open(temporary, "xb") as file:  # "x": never another writer's file; umask applies
-            file.write(data)
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temporary)
-        raise

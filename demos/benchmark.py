@@ -233,7 +233,7 @@ def _print_workload(result: WorkloadResult, checked: str) -> None:
 def speedups(result: WorkloadResult, contender: str, baseline: str) -> list[float]:
     """How many times faster ``contender`` ran than ``baseline``, one ratio per turn."""
     fast, slow = result.engines[contender].per_unit, result.engines[baseline].per_unit
-    return [s / f for s, f in zip(slow, fast)]
+    return [s / f for s, f in zip(slow, fast, strict=True)]
 
 
 def _ratios_json(results: list[WorkloadResult]) -> list[dict]:

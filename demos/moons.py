@@ -63,7 +63,9 @@ def scores(model: MLP, points: Points) -> list[float]:
 
 def accuracy(model: MLP, points: Points, labels: list[float]) -> float:
     """The fraction of points whose score has the sign of their label."""
-    return sum((s > 0) == (y > 0) for s, y in zip(scores(model, points), labels)) / len(labels)
+    return sum(
+        (s > 0) == (y > 0) for s, y in zip(scores(model, points), labels, strict=True)
+    ) / len(labels)
 
 
 def grid(points: Points, columns: int, rows: int) -> tuple[list[float], list[float]]:
@@ -84,7 +86,7 @@ def text_boundary(model: MLP, points: Points, labels: list[float], columns: int 
     canvas = [
         ["." if region[j * columns + i] > 0 else " " for i in range(columns)] for j in range(rows)
     ]
-    for (x, y), label in zip(points, labels):
+    for (x, y), label in zip(points, labels, strict=True):
         i = round((x - xs[0]) / (xs[-1] - xs[0]) * (columns - 1))
         j = round((ys[0] - y) / (ys[0] - ys[-1]) * (rows - 1))
         canvas[j][i] = "x" if label > 0 else "o"
@@ -108,7 +110,7 @@ def png_boundary(model: MLP, points: Points, labels: list[float], path: Path) ->
     axes = figure.subplots()
     axes.contourf(xs, ys, zs, levels=[-2, 0, 2], colors=["#cfe2ff", "#ffd98a"], alpha=0.8)
     for label, colour, marker in ((-1.0, "#1f4e9c", "o"), (1.0, "#b35c00", "x")):
-        chosen = [p for p, y in zip(points, labels) if y == label]
+        chosen = [p for p, y in zip(points, labels, strict=True) if y == label]
         axes.scatter(
             [p[0] for p in chosen],
             [p[1] for p in chosen],

@@ -85,7 +85,7 @@ def seed_gradients(
     """
     scale = (1.0 if half else 2.0) / len(X)
     total: dict[str, list] = {}
-    for x, y in zip(X, Y):
+    for x, y in zip(X, Y, strict=True):
         step = seed_backward(W1, b1, W2, b2, x, y, scale)
         for name in ("W1", "b1", "W2", "b2"):
             total[name] = _add(total.get(name), step[name])
@@ -96,7 +96,7 @@ def _add(total: list | None, term: list) -> list:
     """Elementwise total + term over nested lists (``term`` itself when there is no total)."""
     if total is None:
         return term
-    return [_add(t, u) if isinstance(u, list) else t + u for t, u in zip(total, term)]
+    return [_add(t, u) if isinstance(u, list) else t + u for t, u in zip(total, term, strict=True)]
 
 
 def engine_pass(model: MLP, x: list[float], y: float) -> tuple[dict[str, list[Value]], Value]:
@@ -107,7 +107,7 @@ def engine_pass(model: MLP, x: list[float], y: float) -> tuple[dict[str, list[Va
     (A2,) = output(A1)
     Z2 = A2.inputs[0]
     loss = mse_loss(A2, y)
-    for j, (z, a) in enumerate(zip(Z1, A1)):
+    for j, (z, a) in enumerate(zip(Z1, A1, strict=True)):
         z.label, a.label = f"Z1[{j}]", f"A1[{j}]"
     square = loss.inputs[0]  # mse_loss is dot(d, d) / m with d = A2 - y
     square.inputs[0].label, square.label = "A2 - y", "(A2 - y)^2"
@@ -218,7 +218,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         model, inputs, targets, optimizer=optimizer, epochs=args.epochs, log_every=args.log_every
     )
     print("\n x1   x2   target  prediction")
-    for point, target in zip(inputs, targets):
+    for point, target in zip(inputs, targets, strict=True):
         print(f"{point[0]:>3.0f}  {point[1]:>3.0f}  {target:>6}  {model(point).data:>10.4f}")
     if history:
         print(f"final loss {history[-1]:.6f}")

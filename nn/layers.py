@@ -90,7 +90,7 @@ class Layer(Module):
         x = _input_tuple(x, self.nin, self)
         activate = self._activate
         try:
-            return [activate(dot(w, x, b)) for w, b in zip(self.W, self.b)]
+            return [activate(dot(w, x, b)) for w, b in zip(self.W, self.b, strict=True)]
         except TypeError as exc:
             raise TypeError(f"{self!r}: {exc}") from None
 

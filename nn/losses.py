@@ -43,7 +43,7 @@ def bce_loss(preds: Predictions, targets: Targets) -> Value:
     """
     ps, ys = _flat_pairs(preds, targets, "bce_loss")
     terms = []
-    for i, (p, y) in enumerate(zip(ps, ys)):
+    for i, (p, y) in enumerate(zip(ps, ys, strict=True)):
         _check_unit_interval(p.data, "prediction", i)
         _check_unit_interval(y, "target", i)
         if p.op == "sigmoid":
@@ -63,7 +63,7 @@ def hinge_loss(scores: Predictions, targets: Targets) -> Value:
                 f"hinge_loss: targets must be -1 or +1, got {y!r} at index {i} "
                 "(map 0/1 labels with 2 * y - 1)"
             )
-    return _mean([(s * -y + 1.0).relu() for s, y in zip(ss, ys)])
+    return _mean([(s * -y + 1.0).relu() for s, y in zip(ss, ys, strict=True)])
 
 
 def l2_penalty(params: Iterable[Value], strength: float) -> Value:
@@ -78,7 +78,7 @@ def l2_penalty(params: Iterable[Value], strength: float) -> Value:
 
 def _differences(preds: Predictions, targets: Targets, loss: str) -> tuple[list[Value], int]:
     ps, ys = _flat_pairs(preds, targets, loss)
-    return [p - y for p, y in zip(ps, ys)], len(ps)
+    return [p - y for p, y in zip(ps, ys, strict=True)], len(ps)
 
 
 def _mean(terms: list[Value]) -> Value:
@@ -115,7 +115,7 @@ def _check_unit_interval(x: float, what: str, i: int) -> None:
 def _flat_pairs(preds: Predictions, targets: Targets, loss: str) -> tuple[list[Value], list[float]]:
     """Predictions as Values and targets as floats, flattened, checked to match in number."""
     ps = [p if isinstance(p, Value) else Value(p) for p in _numbers_in(preds, loss, "predictions")]
-    ys = list(_numbers_in(targets, loss, "targets", allow_values=False))
+    ys = [float(y) for y in _numbers_in(targets, loss, "targets", allow_values=False)]
     if len(ps) != len(ys):
         raise ValueError(f"{loss}: {len(ps)} predictions but {len(ys)} targets")
     if not ps:

@@ -87,7 +87,7 @@ class Module:
                     f"{name}: expected shape {_shape(ours)}, got {_shape(state[name])}"
                 )
             updates.extend(theirs)
-        for (_, _, p), (_, data) in zip(self._entries(), updates):
+        for (_, _, p), (_, data) in zip(self._entries(), updates, strict=True):
             p.data = data
 
     def architecture(self) -> dict[str, Any] | None:

@@ -94,7 +94,7 @@ class SGD(Optimizer):
             for i, g in enumerate(grads):
                 velocity[i] = mu * velocity[i] + g
             grads = velocity
-        for p, g in zip(self.params, grads):
+        for p, g in zip(self.params, grads, strict=True):
             p.data -= lr * g
 
 
@@ -125,7 +125,7 @@ class Adam(Optimizer):
         b1, b2, eps, m, v = self.beta1, self.beta2, self.eps, self.m, self.v
         t = self.steps + 1
         correction1, correction2 = 1.0 - b1**t, 1.0 - b2**t
-        for i, (p, g) in enumerate(zip(self.params, self._gradients())):
+        for i, (p, g) in enumerate(zip(self.params, self._gradients(), strict=True)):
             m[i] = b1 * m[i] + (1.0 - b1) * g
             v[i] = b2 * v[i] + (1.0 - b2) * g * g
             p.data -= lr * (m[i] / correction1) / (math.sqrt(v[i] / correction2) + eps)

@@ -40,7 +40,7 @@ def test_a_tiny_run_writes_json_in_which_every_installed_engine_agrees(tmp_path,
         assert len(expected) == steps + parameters
         for engine, result in answers.items():
             assert len(result["per_unit"]) == 1, engine
-            for got, want in zip(result["answer"], expected):
+            for got, want in zip(result["answer"], expected, strict=True):
                 assert math.isclose(got, want, rel_tol=1e-9, abs_tol=1e-12), engine
 
     for links in (20, 1500):
@@ -142,7 +142,7 @@ def test_the_hand_written_backprop_matches_central_differences(problem):
     h = 1e-3
     stepped = float_engine.train(dataclasses.replace(problem, lr=h))()[1:]
     start = flat_parameters(problem)
-    hand = [(p0 - p1) / h for p0, p1 in zip(start, stepped)]
+    hand = [(p0 - p1) / h for p0, p1 in zip(start, stepped, strict=True)]
 
     def loss_at(params):
         return float_engine.train(with_parameters(problem, params))()[0]
@@ -156,7 +156,12 @@ def test_the_hand_written_backprop_matches_central_differences(problem):
 
 
 def flat_parameters(problem):
-    return [p for layer in problem.layers for w, b in zip(layer.W, layer.b) for p in (*w, b)]
+    return [
+        p
+        for layer in problem.layers
+        for w, b in zip(layer.W, layer.b, strict=True)
+        for p in (*w, b)
+    ]
 
 
 def with_parameters(problem, params):

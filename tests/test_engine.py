@@ -166,7 +166,9 @@ def test_two_losses_sharing_a_subgraph_sum_their_gradients(a: float, b: float) -
     first_loss, second_loss = shared * 2.0 + x, (shared - w) ** 2
     expected = [
         g1 + g2
-        for g1, g2 in zip(grad(first_loss, [x, w, shared]), grad(second_loss, [x, w, shared]))
+        for g1, g2 in zip(
+            grad(first_loss, [x, w, shared]), grad(second_loss, [x, w, shared]), strict=True
+        )
     ]
     first_loss.backward()
     second_loss.backward()

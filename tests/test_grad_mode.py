@@ -34,8 +34,12 @@ def test_no_grad_records_no_graph_but_computes_the_same_values(case) -> None:
         extra = [inputs[0] * inputs[-1], dot(inputs, inputs), inputs[0].exp(), 2.0**out]
     assert out.data == recorded.data
     for node in [out, *extra]:
-        assert (node.op, node.inputs, node.local_grads) == ("", (), ())
-    out.backward()
+        assert (node.op, node.operation, node.inputs, node.local_grads) == ("", None, (), ())
+        if node not in inputs:
+            with pytest.raises(RuntimeError, match=r"has no graph: it was computed under no_grad"):
+                node.backward()
+            with pytest.raises(RuntimeError, match=r"grad: .* no graph"):
+                grad(node, inputs)
     assert [x.grad for x in inputs] == [0.0] * len(inputs)
 
 
@@ -76,14 +80,32 @@ def test_the_mode_is_restored_when_the_block_raises() -> None:
     assert is_grad_enabled()
 
 
-def test_no_grad_as_a_decorator() -> None:
-    @no_grad()
+@pytest.mark.parametrize("decorator", [no_grad(), no_grad], ids=["@no_grad()", "@no_grad"])
+def test_no_grad_as_a_decorator_with_or_without_parentheses(decorator: Callable) -> None:
+    @decorator
     def update(w: Value) -> Value:
+        """Docstring kept."""
         return w - 0.1 * w
 
     w = Value(1.0)
     assert update(w).inputs == ()
+    assert update.__doc__ == "Docstring kept."
     assert is_grad_enabled()
+
+
+def test_enable_grad_decorates_without_parentheses_too() -> None:
+    @enable_grad
+    def build(x: Value) -> Value:
+        return x * x
+
+    x = Value(3.0)
+    with no_grad():
+        assert build(x).inputs == (x, x)
+
+
+def test_no_grad_given_something_that_is_not_a_function_says_so() -> None:
+    with pytest.raises(TypeError, match=r"no_grad\(\) takes no arguments, or decorates a function"):
+        no_grad(3)
 
 
 def test_a_decorated_function_called_recursively_restores_each_level() -> None:
@@ -161,6 +183,52 @@ def test_no_grad_in_one_thread_leaves_another_recording() -> None:
     thread.join(timeout=30)
     assert here == (True, True)
     assert inside == [False]
+
+
+def test_one_instance_entered_from_two_threads_at_once_restores_each() -> None:
+    shared = no_grad()
+    both_inside = threading.Barrier(2, timeout=30)
+    first_left = threading.Event()
+    seen: dict[str, list[bool]] = {"first": [], "second": []}
+    errors: list[BaseException] = []
+
+    def run(name: str) -> None:
+        try:
+            with shared:
+                both_inside.wait()
+                if name == "second":
+                    first_left.wait(timeout=30)
+                seen[name].append(_records_a_graph())
+            seen[name].append(_records_a_graph())
+            if name == "first":
+                first_left.set()
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [_in_thread(lambda name=name: run(name)) for name in ("first", "second")]
+    for thread in threads:
+        thread.join(timeout=30)
+    assert errors == []
+    assert seen == {"first": [False, True], "second": [False, True]}
+
+
+def test_two_threads_share_one_decorated_function() -> None:
+    both_inside = threading.Barrier(2, timeout=30)
+    results: list[tuple[bool, bool]] = []
+
+    @no_grad
+    def evaluate(x: Value) -> bool:
+        both_inside.wait()
+        return (x * 2.0).inputs == ()
+
+    def run() -> None:
+        results.append((evaluate(Value(1.0)), _records_a_graph()))
+
+    threads = [_in_thread(run) for _ in range(2)]
+    for thread in threads:
+        thread.join(timeout=30)
+    assert results == [(True, True), (True, True)]
+    assert is_grad_enabled()
 
 
 def test_a_new_thread_records_even_when_started_inside_no_grad() -> None:

@@ -25,7 +25,7 @@ each_maker = pytest.mark.parametrize("make", MAKERS.values(), ids=MAKERS.keys())
 def test_xor_is_the_four_corners_labelled_by_exclusive_or():
     points, labels = data.xor()
     assert sorted(map(tuple, points)) == [(0, 0), (0, 1), (1, 0), (1, 1)]
-    assert all(label == int(a != b) for (a, b), label in zip(points, labels))
+    assert all(label == int(a != b) for (a, b), label in zip(points, labels, strict=True))
 
 
 @each_maker
@@ -72,25 +72,25 @@ def test_different_seeds_give_different_data(make):
 
 def test_noiseless_moons_lie_on_their_two_half_circles():
     points, labels = data.moons(n=41, noise=0.0)
-    for (x, y), label in zip(points, labels):
+    for (x, y), label in zip(points, labels, strict=True):
         if label == 0:  # upper arc: centre (0, 0), y >= 0
             assert math.hypot(x, y) == pytest.approx(1.0) and y >= -1e-12
         else:  # lower arc: centre (1, 0.5), y <= 0.5
             assert math.hypot(x - 1, y - 0.5) == pytest.approx(1.0) and y <= 0.5 + 1e-12
-    upper = [x for (x, _), label in zip(points, labels) if label == 0]
+    upper = [x for (x, _), label in zip(points, labels, strict=True) if label == 0]
     assert min(upper) == pytest.approx(-1.0) and max(upper) == pytest.approx(1.0)  # t from 0 to π
 
 
 @given(factor=st.floats(0.1, 0.9))
 def test_noiseless_circles_have_radii_1_and_factor(factor):
     points, labels = data.circles(n=20, noise=0.0, factor=factor)
-    for (x, y), label in zip(points, labels):
+    for (x, y), label in zip(points, labels, strict=True):
         assert math.hypot(x, y) == pytest.approx(1.0 if label == 0 else factor)
 
 
 def test_noiseless_spiral_points_sit_at_angle_4_times_arm_plus_radius():
     points, labels = data.spiral(n=60, classes=3, noise=0.0)
-    for (x, y), label in zip(points, labels):
+    for (x, y), label in zip(points, labels, strict=True):
         r = math.hypot(x, y)
         assert 0.0 <= r <= 1.0 + 1e-12
         if r > 1e-9:
@@ -103,14 +103,14 @@ def test_noiseless_spiral_arms_start_off_the_origin_and_never_share_a_point(n, c
     points, labels = data.spiral(n=n, classes=classes, noise=0.0)
     assert all(math.hypot(x, y) > 0.0 for x, y in points)
     owners: dict[tuple[float, float], int] = {}
-    for (x, y), label in zip(points, labels):
+    for (x, y), label in zip(points, labels, strict=True):
         assert owners.setdefault((round(x, 9), round(y, 9)), label) == label
 
 
 def test_each_spiral_arm_reaches_radius_1():
     points, labels = data.spiral(n=30, classes=3, noise=0.0)
     for arm in range(3):
-        radii = [math.hypot(*p) for p, label in zip(points, labels) if label == arm]
+        radii = [math.hypot(*p) for p, label in zip(points, labels, strict=True) if label == arm]
         assert max(radii) == pytest.approx(1.0) and min(radii) == pytest.approx(0.1)
 
 
@@ -118,7 +118,7 @@ def test_noise_moves_the_points_by_about_its_deviation():
     clean, _ = data.moons(n=400, noise=0.0, seed=3)
     noisy, _ = data.moons(n=400, noise=0.1, seed=3)
     # the same seed shuffles alike, so points pair up; offsets have deviation ~0.1 per axis
-    offsets = [a - b for p, q in zip(noisy, clean) for a, b in zip(p, q)]
+    offsets = [a - b for p, q in zip(noisy, clean, strict=True) for a, b in zip(p, q, strict=True)]
     rms = math.sqrt(sum(o * o for o in offsets) / len(offsets))
     assert rms == pytest.approx(0.1, rel=0.1)
 

@@ -31,7 +31,10 @@ ACTIVATION_IN_FLOATS = {
 
 def layer_in_floats(W: list[list[float]], b: list[float], x: list[float], activation: str):  # noqa: N803
     act = ACTIVATION_IN_FLOATS[activation]
-    return [act(sum(w * xi for w, xi in zip(row, x)) + bj) for row, bj in zip(W, b)]
+    return [
+        act(sum(w * xi for w, xi in zip(row, x, strict=True)) + bj)
+        for row, bj in zip(W, b, strict=True)
+    ]
 
 
 def data_of(rows: list[list[Value]]) -> list[list[float]]:
@@ -48,7 +51,7 @@ def data_of(rows: list[list[Value]]) -> list[list[float]]:
 def test_a_layer_computes_activation_of_w_x_plus_b(shape, activation, seed, data):
     nin, nout = shape
     layer = Layer(nin, nout, activation, seed=seed)
-    for bj, value in zip(layer.b, data.draw(matrices(1, nout))[0]):
+    for bj, value in zip(layer.b, data.draw(matrices(1, nout))[0], strict=True):
         bj.data = value
     x = data.draw(matrices(1, nin, network_inputs))[0]
     out = layer(x)
@@ -145,8 +148,10 @@ def test_an_mlp_graph_holds_parameters_and_two_nodes_per_neuron_only():
 def test_a_hidden_neuron_reads_the_previous_layers_values():
     model = MLP(2, [3, 1], seed=0)
     out = model([0.5, -0.5])
-    pre = out.inputs[0]
-    hidden = pre.inputs[len(model.layers[1].W[0]) + 1 :]
+    pre = out.inputs[0]  # w · x + b: inputs (w..., x..., b)
+    n = len(model.layers[1].W[0])
+    weights, hidden, bias = pre.inputs[:n], pre.inputs[n : 2 * n], pre.inputs[2 * n :]
+    assert (weights, bias) == (tuple(model.layers[1].W[0]), (model.layers[1].b[0],))
     assert [v.op for v in hidden] == ["sigmoid"] * 3
 
 

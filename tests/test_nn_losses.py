@@ -45,10 +45,12 @@ def test_mse_is_the_mean_squared_difference_with_gradient_2_over_m(data):
     m = len(data)
     loss = mse_loss(preds, targets)
     assert loss.data == pytest.approx(
-        math.fsum((p.data - y) ** 2 for p, y in zip(preds, targets)) / m
+        math.fsum((p.data - y) ** 2 for p, y in zip(preds, targets, strict=True)) / m
     )
     gradients = grad(loss, preds)
-    assert gradients == pytest.approx([2 * (p.data - y) / m for p, y in zip(preds, targets)])
+    assert gradients == pytest.approx(
+        [2 * (p.data - y) / m for p, y in zip(preds, targets, strict=True)]
+    )
 
 
 @given(data=pairs(reals))
@@ -57,7 +59,9 @@ def test_half_mse_is_half_the_mse_with_gradient_1_over_m(data):
     m = len(data)
     full, half = mse_loss(preds, targets), half_mse_loss(preds, targets)
     assert half.data == pytest.approx(full.data / 2)
-    assert grad(half, preds) == pytest.approx([(p.data - y) / m for p, y in zip(preds, targets)])
+    assert grad(half, preds) == pytest.approx(
+        [(p.data - y) / m for p, y in zip(preds, targets, strict=True)]
+    )
 
 
 @given(data=pairs(reals))

@@ -120,7 +120,7 @@ def test_load_state_dict_copies_every_weight(arch, seeds):
     source, target = MLP(nin, nouts, seed=seeds[0]), MLP(nin, nouts, seed=seeds[1])
     target.load_state_dict(source.state_dict())
     assert weights(target) == weights(source)
-    assert all(p is not q for p, q in zip(target.parameters(), source.parameters()))
+    assert all(p is not q for p, q in zip(target.parameters(), source.parameters(), strict=True))
 
 
 def state_with(state: dict, name: str, value: object) -> dict:

@@ -40,7 +40,7 @@ def test_sgd_momentum_keeps_a_velocity(pairs, lr, momentum, g2):
     for p in params:
         p.grad = g2
     optimizer.step()  # v2 = μ v1 + g2
-    for p, (data, g1) in zip(params, pairs):
+    for p, (data, g1) in zip(params, pairs, strict=True):
         after_one = data - lr * g1
         assert p.data == pytest.approx(after_one - lr * (momentum * g1 + g2), rel=1e-12, abs=1e-12)
 

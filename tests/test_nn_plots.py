@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 import subprocess
 import sys
@@ -25,7 +26,7 @@ def test_a_sparkline_has_one_bar_a_value_up_to_its_width(values, width):
 @given(values=st.lists(st.floats(-1e6, 1e6), min_size=2, max_size=50, unique=True))
 def test_the_bars_keep_the_order_of_the_values(values):
     line = sparkline(values, width=len(values), log=False)
-    for a, b, bar_a, bar_b in zip(values, values[1:], line, line[1:]):
+    for (a, bar_a), (b, bar_b) in itertools.pairwise(zip(values, line, strict=True)):
         if a < b:
             assert BARS.index(bar_a) <= BARS.index(bar_b)
     assert line[values.index(min(values))] == BARS[0]

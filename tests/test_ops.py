@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from autograd import Value, dot, grad
+from autograd import Value, dot, grad, mean
 from tests.strategies import (
     any_finite,
     arguments,
@@ -168,6 +168,12 @@ OP_CASES = [
     scalar_case("abs()", abs, math.fabs, arguments(kinked_arguments)),
     *_dot_cases(bias=False),
     *_dot_cases(bias=True),
+    OpCase(
+        "mean",
+        lambda v, c: mean(v),
+        lambda x, c: math.fsum(x) / len(x),
+        st.tuples(st.lists(reals, min_size=1, max_size=6).map(tuple), st.just(())),
+    ),
 ]
 
 each_op = pytest.mark.parametrize("case", OP_CASES, ids=str)
@@ -244,6 +250,31 @@ def test_create_graph_gives_the_same_first_derivatives(case: OpCase, data: st.Da
     as_values = grad(out, values, create_graph=True)
     assert all(isinstance(g, Value) for g in as_values)
     assert [g.data for g in as_values] == pytest.approx(grad(out, values), rel=1e-12, abs=1e-15)
+
+
+def _same_float(a: float, b: float) -> bool:
+    """Bitwise equal: the same number with the same sign of zero, or both NaN."""
+    return (a == b and math.copysign(1.0, a) == math.copysign(1.0, b)) or (a != a and b != b)
+
+
+@each_op
+@given(data=st.data())
+def test_a_node_holds_everything_its_op_needs_to_be_evaluated_again(
+    case: OpCase, data: st.DataObject
+) -> None:
+    """What a code generator needs: from the node alone, its op's forward and local rule
+    give back exactly the node's value and its local derivatives, one per input."""
+    xs, constants = data.draw(case.arguments)
+    out = case.build(_leaves(xs), constants)
+    op = out.operation
+    assert op is not None
+    assert len(out.local_grads) == len(out.inputs)
+    assert all(type(c) is float for c in out.constants)
+    args = op.arguments(tuple(x.data for x in out.inputs), out.constants)
+    assert _same_float(op.forward(*args), out.data)
+    again = op.local(*args, out.data)
+    assert len(again) == len(out.inputs)
+    assert all(_same_float(a, b) for a, b in zip(again, out.local_grads, strict=True))
 
 
 # -- kinks and infinite slopes: the documented conventions at a single point --------------------

@@ -75,7 +75,7 @@ def backprop(case: SeedNetworkCase, loss=mse_loss) -> tuple[MLP, Value]:
 def float_loss(case: SeedNetworkCase, half: bool = False) -> float:
     """The seed's Loss = (1/m) Σ (A2 - y)² (halved if ``half``), in floats."""
     total = 0.0
-    for x, y in zip(case.X, case.Y):
+    for x, y in zip(case.X, case.Y, strict=True):
         A2 = seed_backward(case.W1, case.b1, case.W2, case.b2, x, y, scale=0.0)["A2"]
         total += (A2 - y) ** 2
     return total / len(case.X) / (2 if half else 1)
@@ -110,9 +110,12 @@ def test_the_layers_hold_w1_b1_w2_b2_in_the_seeds_shapes():
 def test_the_forward_pass_is_a2_of_the_seed():
     model = seed_network(HAND)
     for x in HAND.X:
-        Z1 = [sum(w * xi for w, xi in zip(row, x)) + b for row, b in zip(HAND.W1, HAND.b1)]
+        Z1 = [
+            sum(w * xi for w, xi in zip(row, x, strict=True)) + b
+            for row, b in zip(HAND.W1, HAND.b1, strict=True)
+        ]
         A1 = [1 / (1 + math.exp(-z)) for z in Z1]
-        Z2 = sum(w * a for w, a in zip(HAND.W2[0], A1)) + HAND.b2[0]
+        Z2 = sum(w * a for w, a in zip(HAND.W2[0], A1, strict=True)) + HAND.b2[0]
         out = model(x)
         assert isinstance(out, Value)
         assert out.data == pytest.approx(1 / (1 + math.exp(-Z2)), rel=1e-14)
@@ -223,7 +226,7 @@ def test_one_sgd_step_is_the_seeds_update_and_lowers_the_loss(case):
     assume(sum(g * g for _, g in before) > 1e-8)  # not at a stationary point
     eta = 0.01
     SGD(model.parameters(), lr=eta).step()
-    for p, (data_before, g) in zip(model.parameters(), before):
+    for p, (data_before, g) in zip(model.parameters(), before, strict=True):
         assert p.data == data_before - eta * g  # W <- W - η dLoss/dW, exactly
     after = mse_loss([model(x) for x in case.X], case.Y)
     assert after.data < loss.data

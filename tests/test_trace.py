@@ -44,7 +44,7 @@ def test_one_step_per_edge_each_after_its_output_has_its_whole_gradient(dag_and_
     steps = list(explain_backward(out))
     edges = Counter((v, i) for v in nodes for i in range(len(v.inputs)))
     assert Counter((s.output, s.position) for s in steps) == edges
-    engine = dict(zip(nodes, grad(out, nodes)))
+    engine = dict(zip(nodes, grad(out, nodes), strict=True))
     for k, step in enumerate(steps):
         assert step.input is step.output.inputs[step.position]
         assert step.local == step.output.local_grads[step.position]
@@ -184,14 +184,17 @@ def test_the_seed_networks_steps_follow_the_seeds_derivation():
     loss = (a2 - y) ** 2
 
     # The seed's quantities, computed with math alone.
-    a1_data = [sigmoid(sum(w * xi for w, xi in zip(w1_data[j], x)) + b1_data[j]) for j in range(2)]
-    a2_data = sigmoid(sum(w * a for w, a in zip(w2_data, a1_data)) + b2_data)
+    a1_data = [
+        sigmoid(sum(w * xi for w, xi in zip(w1_data[j], x, strict=True)) + b1_data[j])
+        for j in range(2)
+    ]
+    a2_data = sigmoid(sum(w * a for w, a in zip(w2_data, a1_data, strict=True)) + b2_data)
     dloss_da2 = 2 * (a2_data - y)  # Step 1
     da2_dz2 = a2_data * (1 - a2_data)  # Step 2
     delta2 = dloss_da2 * da2_dz2  # Step 3 (the seed's delta2 drops the factor 2)
     dloss_da1 = [w * delta2 for w in w2_data]  # Step 5
     da1_dz1 = [a * (1 - a) for a in a1_data]  # Step 6
-    delta1 = [g * d for g, d in zip(dloss_da1, da1_dz1)]  # Step 7
+    delta1 = [g * d for g, d in zip(dloss_da1, da1_dz1, strict=True)]  # Step 7
 
     steps = list(explain_backward(loss))
     close = pytest.approx

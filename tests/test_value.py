@@ -13,8 +13,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from autograd import Value, dot, grad, no_grad
-from tests.strategies import fractions, integers, plain_numbers, reals
+from autograd import Value, dot, grad, mean, no_grad, ops
+from tests.strategies import (
+    away_from_zero,
+    fractions,
+    integers,
+    plain_numbers,
+    positive_bases,
+    reals,
+)
 
 # -- construction ---------------------------------------------------------------------------
 
@@ -130,7 +137,7 @@ def test_operands_that_are_not_real_numbers_raise_type_error(
 
 def test_a_leaf_has_no_op_and_no_inputs() -> None:
     v = Value(1.0)
-    assert (v.op, v.inputs, v.local_grads) == ("", (), ())
+    assert (v.op, v.operation, v.inputs, v.local_grads, v.constants) == ("", None, (), (), ())
 
 
 @given(a=reals)
@@ -158,12 +165,54 @@ def test_inputs_are_ordered_with_their_local_derivatives(a: float, b: float) -> 
 
 
 @given(a=reals, c=plain_numbers)
-def test_a_number_operand_is_not_a_node(a: float, c: int | float) -> None:
+def test_a_number_operand_is_not_a_node_but_the_nodes_constant(a: float, c: int | float) -> None:
     x = Value(a)
     for out, partial in [(x * c, float(c)), (c * x, float(c)), (x + c, 1.0), (c - x, -1.0)]:
         assert out.inputs == (x,)
         assert out.local_grads == (partial,)
         assert all(type(g) is float for g in out.local_grads)
+        assert out.constants == (float(c),)
+        assert all(type(k) is float for k in out.constants)
+
+
+@given(a=positive_bases, c=away_from_zero(0.5, 4.0))
+def test_every_op_with_a_constant_records_what_the_user_wrote(a: float, c: float) -> None:
+    """Exactly one local derivative per input, the constant in its own place, the op as written."""
+    x = Value(a, label="x")
+    cases = [
+        (x + c, ops.ADD_CONST, (1.0,)),
+        (c + x, ops.ADD_CONST, (1.0,)),
+        (x - c, ops.SUB_CONST, (1.0,)),
+        (c - x, ops.RSUB_CONST, (-1.0,)),
+        (x * c, ops.MUL_CONST, (c,)),
+        (c * x, ops.MUL_CONST, (c,)),
+        (x / c, ops.DIV_CONST, (1.0 / c,)),
+        (c / x, ops.RDIV_CONST, (-(c / a) / a,)),
+        (x**c, ops.POW_CONST, (c * a ** (c - 1),)),
+        (abs(c) ** x, ops.RPOW_CONST, (abs(c) ** a * math.log(abs(c)),)),
+    ]
+    for out, op, partials in cases:
+        assert out.operation is op
+        assert out.inputs == (x,)
+        assert out.local_grads == pytest.approx(partials, rel=1e-12)
+        assert len(out.constants) == 1 and abs(out.constants[0]) == abs(c)
+    assert (x - c).data == a - c  # subtraction, not the addition of -c
+    assert (x - c).op == "-" and (c - x).op == "-" and (x / c).op == "/" and (x**3).op == "**"
+    assert (c - x).operation.reflected and not (x - c).operation.reflected
+
+
+def test_dot_keeps_its_constant_coefficients_as_constants() -> None:
+    x = [Value(1.0), Value(2.0)]
+    out = dot(x, [0.5, 3])
+    assert out.operation is ops.LINEAR
+    assert out.constants == (0.5, 3.0)
+    assert out.local_grads == (0.5, 3.0)
+    w, b = [Value(1.0), Value(-1.0)], Value(0.25)
+    affine = dot(w, x, b)
+    assert affine.operation is ops.AFFINE
+    assert affine.inputs == (*w, *x, b)
+    assert affine.local_grads == (1.0, 2.0, 1.0, -1.0, 1.0)
+    assert dot(w, x).operation is ops.DOT
 
 
 def test_each_op_records_its_name() -> None:
@@ -185,6 +234,7 @@ def test_each_op_records_its_name() -> None:
         "sqrt": x.sqrt(),
         "abs": abs(x),
         "dot": dot([x], [y]),
+        "mean": mean([x, y]),
     }
     assert {name: v.op for name, v in made.items()} == {name: name for name in made}
 
@@ -206,7 +256,7 @@ def test_dot_is_one_node_whose_partials_are_the_other_side(
     bias_part = () if b is None else (b,)
     assert set(out.inputs) == {*w, *x, *bias_part}
     assert len(out.inputs) == len(w) + len(x) + len(bias_part)
-    partial = dict(zip(out.inputs, out.local_grads))
+    partial = dict(zip(out.inputs, out.local_grads, strict=True))
     assert [partial[wi] for wi in w] == [xi.data for xi in x]
     assert [partial[xi] for xi in x] == [wi.data for wi in w]
     if b is not None:
@@ -223,7 +273,9 @@ def test_dot_with_a_constant_side_gives_it_no_edges(
         assert out.inputs[: len(x)] == tuple(x)
         assert out.local_grads[: len(x)] == tuple(coefficients)
         assert len(out.inputs) == len(x) + (bias is not None)
-        expected = math.fsum([*(c * v.data for c, v in zip(coefficients, x)), bias or 0.0])
+        expected = math.fsum(
+            [*(c * v.data for c, v in zip(coefficients, x, strict=True)), bias or 0.0]
+        )
         assert out.data == pytest.approx(expected, rel=1e-12, abs=1e-12)
 
 

@@ -118,7 +118,7 @@ def test_every_edge_carries_its_local_derivative(dag_and_point):
         op = f"{node_id[v]}_op"
         assert nodes[op]["label"] == v.op
         expected.append((op, node_id[v], ""))
-        for position, (x, local) in enumerate(zip(v.inputs, v.local_grads)):
+        for position, (x, local) in enumerate(zip(v.inputs, v.local_grads, strict=True)):
             label = format_number(local)
             if v.inputs.count(x) > 1:
                 label = f"arg {position}: {label}"

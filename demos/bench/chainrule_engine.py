@@ -19,13 +19,15 @@ def train(problem: Problem) -> Callable[[], list[float]]:
     """A runner doing ``problem.steps`` steps with nn: MLP, loss, penalty, SGD."""
     first, last = problem.layers[0].activation, problem.layers[-1].activation
     model = nn.MLP(problem.sizes[0], problem.sizes[1:], first, output_activation=last)
-    for layer, weights in zip(model.layers, problem.layers):
-        for w_row, b, row, bias in zip(layer.W, layer.b, weights.W, weights.b):
-            for w, value in zip(w_row, row):
+    for layer, weights in zip(model.layers, problem.layers, strict=True):
+        for w_row, b, row, bias in zip(layer.W, layer.b, weights.W, weights.b, strict=True):
+            for w, value in zip(w_row, row, strict=True):
                 w.data = value
             b.data = bias
     # micrograd's order, neuron by neuron (nn's own puts a layer's W before its b)
-    params = [p for layer in model.layers for w, b in zip(layer.W, layer.b) for p in (*w, b)]
+    params = [
+        p for layer in model.layers for w, b in zip(layer.W, layer.b, strict=True) for p in (*w, b)
+    ]
     optimizer = nn.SGD(params, lr=problem.lr)
     loss_fn = nn.hinge_loss if problem.loss == "hinge" else nn.mse_loss
 
@@ -51,11 +53,19 @@ def train_elementwise(problem: Problem) -> Callable[[], list[float]]:
         )
         for layer in problem.layers
     ]
-    params = [p for rows, biases, _ in layers for row, b in zip(rows, biases) for p in (*row, b)]
+    params = [
+        p
+        for rows, biases, _ in layers
+        for row, b in zip(rows, biases, strict=True)
+        for p in (*row, b)
+    ]
 
     def forward(x: tuple[float, ...]) -> Value:
         for rows, biases, activate in layers:
-            x = [activate(sum(w * xi for w, xi in zip(row, x)) + b) for row, b in zip(rows, biases)]
+            x = [
+                activate(sum(w * xi for w, xi in zip(row, x, strict=True)) + b)
+                for row, b in zip(rows, biases, strict=True)
+            ]
         return x[0]
 
     def step() -> float:

@@ -43,9 +43,11 @@ def train(problem: Problem) -> Callable[[], list[float]]:
     Each layer is a list of neuron rows, the row's weights then its bias; a gradient has
     the same shape.
     """
-    layers = [[[*w, bias] for w, bias in zip(layer.W, layer.b)] for layer in problem.layers]
+    layers = [
+        [[*w, bias] for w, bias in zip(layer.W, layer.b, strict=True)] for layer in problem.layers
+    ]
     acts = [ACTIVATIONS[layer.activation] for layer in problem.layers]
-    examples = list(zip(problem.X, problem.y))
+    examples = list(zip(problem.X, problem.y, strict=True))
     m, alpha, lr, kind = len(examples), problem.alpha, problem.lr, problem.loss
 
     def step() -> float:
@@ -54,7 +56,7 @@ def train(problem: Problem) -> Callable[[], list[float]]:
         for x, target in examples:
             # forward, keeping every layer's input and pre-activation
             inputs, zs, a = [], [], list(x)
-            for rows, (f, _) in zip(layers, acts):
+            for rows, (f, _) in zip(layers, acts, strict=True):
                 inputs.append(a)
                 z = [sum(map(mul, row, a)) + row[-1] for row in rows]  # map stops at len(a)
                 zs.append(z)
@@ -65,20 +67,22 @@ def train(problem: Problem) -> Callable[[], list[float]]:
             da = [slope]
             for k in reversed(range(len(layers))):
                 d_act = acts[k][1]
-                delta = [g * d_act(z, out) for g, z, out in zip(da, zs[k], a)]
+                delta = [g * d_act(z, out) for g, z, out in zip(da, zs[k], a, strict=True)]
                 a = inputs[k]
-                for grad_row, d in zip(grads[k], delta):
+                for grad_row, d in zip(grads[k], delta, strict=True):
                     for i, ai in enumerate(a):
                         grad_row[i] += d * ai
                     grad_row[-1] += d
                 if k:
-                    columns = list(zip(*layers[k]))[: len(a)]
+                    columns = list(zip(*layers[k], strict=True))[: len(a)]
                     da = [sum(map(mul, column, delta)) for column in columns]
         rows = [row for layer_rows in layers for row in layer_rows]
         if alpha:
             loss += alpha * sum(p * p for row in rows for p in row)
         # update, with the L2 penalty's gradient 2 * alpha * p
-        for row, grad_row in zip(rows, (g for layer_grads in grads for g in layer_grads)):
+        for row, grad_row in zip(
+            rows, (g for layer_grads in grads for g in layer_grads), strict=True
+        ):
             for i, g in enumerate(grad_row):
                 row[i] -= lr * (g + 2.0 * alpha * row[i])
         return loss

@@ -115,7 +115,7 @@ def check_agreement(workload: str, expected: Any, source: str, runs: Mapping[str
                 raise DisagreementError(
                     f"{workload}: {name} gave {len(got)} numbers, {source} {len(want)}"
                 )
-            for i, (a, b) in enumerate(zip(got, want)):
+            for i, (a, b) in enumerate(zip(got, want, strict=True)):
                 if not math.isclose(a, b, rel_tol=REL_TOL, abs_tol=ABS_TOL):
                     raise DisagreementError(
                         f"{workload}: {name} (turn {turn + 1}, number {i + 1}) gives {a!r} "

@@ -41,9 +41,9 @@ def train(problem: Problem) -> Callable[[], list[float]]:
     """A runner doing ``problem.steps`` steps of micrograd's demo loop."""
     model = MLP(problem.sizes[0], problem.sizes[1:])
     layers = []
-    for mlayer, layer in zip(model.layers, problem.layers):
-        for neuron, row, bias in zip(mlayer.neurons, layer.W, layer.b):
-            for w, value in zip(neuron.w, row):
+    for mlayer, layer in zip(model.layers, problem.layers, strict=True):
+        for neuron, row, bias in zip(mlayer.neurons, layer.W, layer.b, strict=True):
+            for w, value in zip(neuron.w, row, strict=True):
                 w.data = value
             neuron.b.data = bias
         layers.append((mlayer.neurons, ACTIVATIONS[layer.activation]))
@@ -52,7 +52,7 @@ def train(problem: Problem) -> Callable[[], list[float]]:
     def forward(row: tuple[float, ...]) -> Value:
         x = list(map(Value, row))
         for neurons, act in layers:
-            x = [act(sum((wi * xi for wi, xi in zip(n.w, x)), n.b)) for n in neurons]
+            x = [act(sum((wi * xi for wi, xi in zip(n.w, x, strict=True)), n.b)) for n in neurons]
         return x[0]
 
     def step() -> float:

@@ -54,7 +54,7 @@ def initial_layers(sizes: list[int], activations: list[str], seed: int) -> tuple
     """Weights and biases uniform in ±1/sqrt(fan-in), from a private seeded RNG."""
     rng = random.Random(seed)
     layers = []
-    for nin, nout, activation in zip(sizes, sizes[1:], activations):
+    for nin, nout, activation in zip(sizes[:-1], sizes[1:], activations, strict=True):
         scale = 1.0 / math.sqrt(nin)
         rows = tuple(tuple(rng.uniform(-scale, scale) for _ in range(nin)) for _ in range(nout))
         biases = tuple(rng.uniform(-scale, scale) for _ in range(nout))

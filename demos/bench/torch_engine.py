@@ -35,12 +35,20 @@ def train(problem: Problem) -> Callable[[], list[float]]:
         )
         for layer in problem.layers
     ]
-    params = [p for rows, biases, _ in layers for row, b in zip(rows, biases) for p in (*row, b)]
+    params = [
+        p
+        for rows, biases, _ in layers
+        for row, b in zip(rows, biases, strict=True)
+        for p in (*row, b)
+    ]
     inputs = [[_scalar(v) for v in row] for row in problem.X]
 
     def forward(x: list[torch.Tensor]) -> torch.Tensor:
         for rows, biases, act in layers:
-            x = [act(sum((w * xi for w, xi in zip(row, x)), b)) for row, b in zip(rows, biases)]
+            x = [
+                act(sum((w * xi for w, xi in zip(row, x, strict=True)), b))
+                for row, b in zip(rows, biases, strict=True)
+            ]
         return x[0]
 
     def step() -> float:

@@ -1,0 +1,80 @@
+"""The gradient API: ``backward()`` into ``.grad``, and ``grad()``, which returns them.
+
+Both run the engine's chain-rule loop. With ``create_graph=True``, ``grad`` evaluates each
+node's local rule again on the Values themselves (the op table's same entry), so the
+gradients are graphs too and can be differentiated again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Literal, overload
+
+from autograd import engine
+from autograd.grad_mode import enable_grad
+from autograd.ops import Partials
+from autograd.value import Number, Value, _as_float, check_has_graph
+
+
+def backward(root: Value, gradient: Number = 1.0) -> None:
+    """Add d(root)/d(node) * gradient into ``.grad`` of every node ``root`` depends on.
+
+    This pass's gradients are computed on their own first, then added, so a second call
+    exactly doubles every ``.grad`` and only ``zero_grad`` resets them.
+    """
+    check_has_graph(root, "backward")
+    engine.accumulate(root, _as_float(gradient, "backward gradient"))
+
+
+@overload
+def grad(
+    output: Value, inputs: Sequence[Value], create_graph: Literal[False] = False
+) -> list[float]: ...
+@overload
+def grad(output: Value, inputs: Sequence[Value], create_graph: Literal[True]) -> list[Value]: ...
+@overload
+def grad(
+    output: Value, inputs: Sequence[Value], create_graph: bool
+) -> list[float] | list[Value]: ...
+def grad(
+    output: Value, inputs: Sequence[Value], create_graph: bool = False
+) -> list[float] | list[Value]:
+    """d(output)/d(input) for each input, leaving every ``.grad`` untouched.
+
+    An input that ``output`` does not depend on gets 0. With ``create_graph=True`` the
+    gradients are Values built from the same local rules, so they can be differentiated
+    again: ``grad(grad(f, [x], create_graph=True)[0], [x])`` is f''(x).
+    """
+    check_has_graph(output, "grad")
+    inputs = list(inputs)
+    for i, x in enumerate(inputs):
+        if not isinstance(x, Value):
+            raise TypeError(f"grad: inputs[{i}] must be a Value, got {type(x).__name__} {x!r}")
+    if not create_graph:
+        grads = engine.float_gradients(output, 1.0)
+        return [grads.get(x, 0.0) for x in inputs]
+    with enable_grad():
+        value_grads = _value_gradients(output)
+        return [value_grads[x] if x in value_grads else Value(0.0) for x in inputs]
+
+
+def _value_gradients(root: Value) -> dict[Value, Value]:
+    """The chain-rule loop over Values: each term is recorded, so the result is a graph too."""
+    grads: dict[Value, Value] = {root: Value(1.0)}
+    for node in reversed(engine.topological_order(root)):
+        g = grads[node]
+        for child, local in zip(node._inputs, value_locals(node), strict=True):
+            term = g if type(local) is float and local == 1.0 else local * g
+            grads[child] = grads[child] + term if child in grads else term
+    return grads
+
+
+def value_locals(node: Value) -> Partials:
+    """The node's local derivatives evaluated on its Values: the op's rule, run again.
+
+    Partials that do not depend on the inputs come back as floats (the 1 of ``+``).
+    """
+    op = node._op
+    if op is None or not node._inputs:
+        return ()
+    return op.local(*op.arguments(node._inputs, node.constants), node)
