@@ -15,6 +15,8 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
+from autograd.files import write_atomic
+
 BARS = "▁▂▃▄▅▆▇█"
 
 
@@ -94,9 +96,7 @@ def loss_curve(
     figure.tight_layout()
     png = io.BytesIO()
     figure.savefig(png, format="png", dpi=100)
-    target = Path(path)  # interim: autograd.files.write_atomic once it lands on main
-    target.write_bytes(png.getvalue())
-    return target
+    return write_atomic(path, png.getvalue())
 
 
 def _scaled(v: float, log: bool) -> float:
