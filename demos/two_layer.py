@@ -109,8 +109,8 @@ def engine_pass(model: MLP, x: list[float], y: float) -> tuple[dict[str, list[Va
     loss = mse_loss(A2, y)
     for j, (z, a) in enumerate(zip(Z1, A1, strict=True)):
         z.label, a.label = f"Z1[{j}]", f"A1[{j}]"
-    square = loss.inputs[0]  # mse_loss is dot(d, d) / m with d = A2 - y
-    square.inputs[0].label, square.label = "A2 - y", "(A2 - y)^2"
+    (difference,) = loss.inputs  # for one example mse_loss is (A2 - y) ** 2
+    difference.label = "A2 - y"
     Z2.label, A2.label, loss.label = "Z2", "A2", "Loss"
     return {"Z1": Z1, "A1": A1, "Z2": [Z2], "A2": [A2]}, loss
 

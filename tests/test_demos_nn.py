@@ -61,7 +61,7 @@ def test_two_layer_writes_the_chain_rule_graph(tmp_path, capsys):
     assert two_layer.main([*QUICK_TWO_LAYER, "--graph", str(path)]) == 0
     svg = path.read_text()
     assert svg.lstrip().startswith("<?xml") and "<svg" in svg
-    for label in ("W1[0][0]", "b2[0]", "Z2", "A2", "Loss"):
+    for label in ("W1[0][0]", "b2[0]", "Z2", "A2", "A2 &#45; y", "Loss"):
         assert f">{label}<" in svg
     assert f"written to {path}" in capsys.readouterr().out
 
