@@ -9,11 +9,12 @@ import sys
 import pytest
 
 from autograd.viz import GraphvizNotFoundError
-from demos import moons, two_layer
+from demos import moons, spiral, two_layer
 
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot is missing")
 QUICK_TWO_LAYER = ["--epochs", "40", "--example-epochs", "2", "--log-every", "20"]
 QUICK_MOONS = ["--points", "24", "--epochs", "2", "--batch-size", "8"]
+QUICK_SPIRAL = ["--points", "30", "--epochs", "2", "--batch-size", "10"]
 
 
 # -- two_layer ---------------------------------------------------------------------------------
@@ -156,3 +157,65 @@ def test_moons_writes_a_png_with_matplotlib(tmp_path, capsys):
     for png in (path, loss_path):
         assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert f"written to {path}, loss curve to {loss_path}" in capsys.readouterr().out
+
+
+# -- spiral ------------------------------------------------------------------------------------
+def test_spiral_reaches_95_percent_training_accuracy_with_its_defaults():
+    args = spiral.parse_args([])
+    model, points, labels, history = spiral.train(args)
+    assert (len(points), sorted(set(labels))) == (150, [0, 1, 2])
+    assert spiral.accuracy(model, points, labels) >= 0.95
+    assert len(history) == args.epochs and history[-1] < history[0] / 10
+
+
+def test_spiral_prints_progress_accuracy_and_the_loss_line(capsys):
+    assert spiral.main([*QUICK_SPIRAL, "--no-plot"]) == 0
+    output = capsys.readouterr().out
+    assert "MLP(2, [16, 16, 3], activation='relu', output_activation='linear')" in output
+    assert re.findall(r"^epoch +\d+/2  loss \S+$", output, re.M)
+    assert re.search(r"training accuracy \d+\.\d%", output)
+    assert re.search(r"^loss [▁▂▃▄▅▆▇█]{2} \S+ -> \S+ \(2 epochs", output, re.M)
+
+
+def test_spiral_draws_the_regions_as_text(capsys):
+    assert spiral.main([*QUICK_SPIRAL, "--text"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    frame = [line for line in lines if line.startswith(("+", "|"))]
+    assert frame[0] == frame[-1] == "+" + "-" * 64 + "+" and len(frame) == 2 + 24
+    body = "".join(line[1:-1] for line in frame[1:-1])
+    assert set(body) <= set(" .:012") and {"0", "1", "2"} <= set(body)
+    assert (
+        lines[-1] == "digits: the points, by class; regions: ' ' class 0, '.' class 1, ':' class 2"
+    )
+
+
+def test_spiral_classifies_by_the_largest_logit():
+    model = spiral.make_model(spiral.parse_args([]))
+    for point in ([0.3, -0.2], [-0.9, 0.4]):
+        logits = [z.data for z in model(point)]
+        assert spiral.classify(model, [point]) == [logits.index(max(logits))]
+
+
+def test_spiral_falls_back_to_text_without_matplotlib(monkeypatch, tmp_path, capsys):
+    monkeypatch.setitem(sys.modules, "matplotlib.figure", None)  # import fails
+    assert spiral.main([*QUICK_SPIRAL, "--plot", str(tmp_path / "s.png")]) == 0
+    output = capsys.readouterr().out
+    assert "matplotlib is not installed" in output and "+" + "-" * 64 + "+" in output
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_spiral_writes_the_regions_and_the_loss_curve_as_pngs(tmp_path, capsys):
+    pytest.importorskip("matplotlib")
+    path = tmp_path / "plots" / "spiral.png"
+    assert spiral.main([*QUICK_SPIRAL, "--plot", str(path)]) == 0
+    loss_path = tmp_path / "plots" / "spiral_loss.png"
+    for png in (path, loss_path):
+        assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert f"written to {path}, loss curve to {loss_path}" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("classes", ["1", "6"])
+def test_spiral_refuses_a_class_count_it_cannot_draw(classes, capsys):
+    with pytest.raises(SystemExit):
+        spiral.parse_args(["--classes", classes])
+    assert "--classes must be between 2 and 5" in capsys.readouterr().err
