@@ -2,7 +2,8 @@
 
 Each output is one fused weighted-sum node, ``dot(w, x, b)``, then the activation: a
 neuron is two nodes however many inputs it has. Inputs given as plain numbers stay plain
-numbers (constants with no node of their own).
+numbers (constants with no node of their own). ``load`` rebuilds any of the three from a
+checkpoint, and an MLP crosses to PyTorch and back (``to_torch``, ``from_torch``).
 """
 
 from __future__ import annotations
@@ -203,7 +204,7 @@ def load(path: str | os.PathLike[str]) -> MLP | Layer | Neuron:
             f"{path} was saved from {saved.module}; nn.load rebuilds MLP, Layer and Neuron "
             "(build your module, then call its load or YourModule.from_file)"
         )
-    return kinds[saved.module]._from_checkpoint(saved, path)
+    return kinds[saved.module].from_checkpoint(saved, path)
 
 
 def _activation_arguments(activations: list[str]) -> tuple[str, str | None]:

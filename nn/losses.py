@@ -30,7 +30,8 @@ def mse_loss(preds: Predictions, targets: Targets) -> Value:
     Targets may be Values too (as in PyTorch): gradients then flow into them as well,
     d/dy = -(2/m)(pred - y).
     """
-    return _mean([(p - y) ** 2 for p, y in _pairs(preds, targets, "mse_loss", True)])
+    pairs = _prediction_target_pairs(preds, targets, "mse_loss", value_targets=True)
+    return _mean_of([(p - y) ** 2 for p, y in pairs])
 
 
 def half_mse_loss(preds: Predictions, targets: Targets) -> Value:
@@ -40,8 +41,8 @@ def half_mse_loss(preds: Predictions, targets: Targets) -> Value:
     (A2 - y) A2 (1 - A2). Same minimum as ``mse_loss``; half its gradient. Targets may be
     Values, as for ``mse_loss``.
     """
-    squares = [(p - y) ** 2 for p, y in _pairs(preds, targets, "half_mse_loss", True)]
-    return _mean(squares) / 2
+    pairs = _prediction_target_pairs(preds, targets, "half_mse_loss", value_targets=True)
+    return _mean_of([(p - y) ** 2 for p, y in pairs]) / 2
 
 
 def bce_loss(preds: Predictions, targets: Targets) -> Value:
@@ -54,7 +55,8 @@ def bce_loss(preds: Predictions, targets: Targets) -> Value:
     target raises ``TypeError``.
     """
     terms = []
-    for i, (p, y) in enumerate(_pairs(preds, targets, "bce_loss", False)):
+    pairs = _prediction_target_pairs(preds, targets, "bce_loss", value_targets=False)
+    for i, (p, y) in enumerate(pairs):
         _check_unit_interval(p.data, "prediction", i)
         _check_unit_interval(y, "target", i)
         if p.operation is ops.SIGMOID:
@@ -62,7 +64,7 @@ def bce_loss(preds: Predictions, targets: Targets) -> Value:
             terms.append(_softplus(z) - z * y)
         else:
             terms.append(_binary_cross_entropy(p, y, i))
-    return _mean(terms)
+    return _mean_of(terms)
 
 
 def hinge_loss(scores: Predictions, targets: Targets) -> Value:
@@ -70,14 +72,14 @@ def hinge_loss(scores: Predictions, targets: Targets) -> Value:
 
     Targets are plain labels: a Value target raises ``TypeError``.
     """
-    pairs = _pairs(scores, targets, "hinge_loss", False)
+    pairs = _prediction_target_pairs(scores, targets, "hinge_loss", value_targets=False)
     for i, (_, y) in enumerate(pairs):
         if y not in (-1.0, 1.0):
             raise ValueError(
                 f"hinge_loss: targets must be -1 or +1, got {y!r} at index {i} "
                 "(map 0/1 labels with 2 * y - 1)"
             )
-    return _mean([(1.0 - y * s).relu() for s, y in pairs])
+    return _mean_of([(1.0 - y * s).relu() for s, y in pairs])
 
 
 def l2_penalty(params: Iterable[Value], strength: float) -> Value:
@@ -150,11 +152,11 @@ def cross_entropy(logits: Sequence[Any], targets: ClassIndices) -> Value:
             )
         right = zs[target]
         terms.append(logsumexp([z - right for z in zs]))
-    return _mean(terms)
+    return _mean_of(terms)
 
 
 # -- helpers ---------------------------------------------------------------------------------
-def _mean(terms: list[Value]) -> Value:
+def _mean_of(terms: list[Value]) -> Value:
     """One node for the mean; a single term is its own mean."""
     return terms[0] if len(terms) == 1 else mean(terms)
 
@@ -186,7 +188,7 @@ def _check_unit_interval(x: float, what: str, i: int) -> None:
         raise ValueError(f"bce_loss: every {what} must lie in [0, 1], got {x!r} at index {i}")
 
 
-def _pairs(
+def _prediction_target_pairs(
     preds: Predictions, targets: Targets, loss: str, value_targets: bool
 ) -> list[tuple[Value, Any]]:
     """(prediction, target) for every number, nested lists read in order: predictions as

@@ -121,10 +121,11 @@ class Module:
     def from_file(cls: type[M], path: str | os.PathLike[str]) -> M:
         """A new module of this class, built from the architecture saved at ``path`` and
         holding its weights (``MLP.from_file("xor.json")``)."""
-        return cls._from_checkpoint(checkpoint.read(path), path)
+        return cls.from_checkpoint(checkpoint.read(path), path)
 
     @classmethod
-    def _from_checkpoint(cls: type[M], saved: checkpoint.Checkpoint, path: object) -> M:
+    def from_checkpoint(cls: type[M], saved: checkpoint.Checkpoint, path: object) -> M:
+        """``from_file`` for a checkpoint already read; ``path`` names it in errors."""
         if saved.module != cls.__name__:
             raise StateError(f"{path} was saved from {saved.module}, not {cls.__name__}")
         if saved.architecture is None:
