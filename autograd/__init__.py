@@ -2,9 +2,11 @@
 
 Every op records its inputs and its local derivatives; ``backward()`` walks the graph in
 topological order and applies the chain rule, ``child.grad += local * node.grad``.
-Drawing the graph lives in ``autograd.viz``, imported on its own so that the engine never
-loads graphviz.
+Drawing the graph lives in ``autograd.viz``: ``from autograd import draw_dot, render``
+works, but loads viz (and graphviz) only then, so ``import autograd`` never does.
 """
+
+from typing import Any
 
 from autograd.engine import topological_order
 from autograd.grad_mode import (
@@ -17,14 +19,20 @@ from autograd.grad_mode import (
 from autograd.gradcheck import GradcheckError, gradcheck, gradgradcheck
 from autograd.gradients import backward, grad
 from autograd.trace import explain_backward
-from autograd.value import Value, dot, mean
+from autograd.value import Value, dot, logsumexp, mean
+
+# Names from autograd.viz, imported on first use (see __getattr__ below).
+_DRAWING = ("GraphTooLargeError", "GraphvizNotFoundError", "draw_dot", "render")
 
 __all__ = [
     "GradcheckError",
+    "GraphTooLargeError",
+    "GraphvizNotFoundError",
     "Value",
     "backward",
     "detect_anomaly",
     "dot",
+    "draw_dot",
     "enable_grad",
     "explain_backward",
     "grad",
@@ -32,7 +40,20 @@ __all__ = [
     "gradgradcheck",
     "is_anomaly_enabled",
     "is_grad_enabled",
+    "logsumexp",
     "mean",
     "no_grad",
+    "render",
     "topological_order",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """The drawing names, from ``autograd.viz``, imported the first time one is asked for."""
+    if name in _DRAWING:
+        from autograd import viz  # graphviz loads here, and only here
+
+        value = getattr(viz, name)
+        globals()[name] = value  # later lookups find it without calling __getattr__
+        return value
+    raise AttributeError(f"module 'autograd' has no attribute {name!r}")
