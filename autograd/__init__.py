@@ -4,9 +4,11 @@ Every op records its inputs and its local derivatives; ``backward()`` walks the 
 topological order and applies the chain rule, ``child.grad += local * node.grad``. Forward
 mode (``jvp``, ``directional_derivative``) reads the same local derivatives the other way,
 and the function transforms (``gradient``, ``hessian``, ...) are built on both.
-Drawing the graph lives in ``autograd.viz``, imported on its own so that the engine never
-loads graphviz.
+Drawing the graph lives in ``autograd.viz``: ``from autograd import draw_dot, render``
+works, but loads viz (and graphviz) only then, so ``import autograd`` never does.
 """
+
+from typing import Any
 
 from autograd.custom import CustomOp
 from autograd.dual import explain_forward
@@ -23,16 +25,22 @@ from autograd.gradcheck import GradcheckError, gradcheck, gradgradcheck
 from autograd.gradients import backward, grad
 from autograd.trace import explain_backward
 from autograd.transforms import gradient, hessian, jacobian, jvp, value_and_grad, vjp
-from autograd.value import Value, dot, mean
+from autograd.value import Value, dot, logsumexp, mean
+
+# Names from autograd.viz, imported on first use (see __getattr__ below).
+_DRAWING = ("GraphTooLargeError", "GraphvizNotFoundError", "draw_dot", "render")
 
 __all__ = [
     "CustomOp",
     "GradcheckError",
+    "GraphTooLargeError",
+    "GraphvizNotFoundError",
     "Value",
     "backward",
     "detect_anomaly",
     "directional_derivative",
     "dot",
+    "draw_dot",
     "enable_grad",
     "explain_backward",
     "explain_forward",
@@ -45,9 +53,22 @@ __all__ = [
     "is_grad_enabled",
     "jacobian",
     "jvp",
+    "logsumexp",
     "mean",
     "no_grad",
+    "render",
     "topological_order",
     "value_and_grad",
     "vjp",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """The drawing names, from ``autograd.viz``, imported the first time one is asked for."""
+    if name in _DRAWING:
+        from autograd import viz  # graphviz loads here, and only here
+
+        value = getattr(viz, name)
+        globals()[name] = value  # later lookups find it without calling __getattr__
+        return value
+    raise AttributeError(f"module 'autograd' has no attribute {name!r}")

@@ -166,6 +166,28 @@ def _mean_local(*xs_out: Any) -> Partials:
     return (1.0 / n,) * n
 
 
+def _logsumexp(*xs: float) -> float:
+    """log Σ e^x_i, shifted by the largest x so that no exponential overflows: finite
+    for logits of ±1e300 and exact where they differ hugely (e^(x - max) rounds to 0)."""
+    top = max(xs)
+    if math.isinf(top):  # all -inf, or a +inf: the shift would make inf - inf = NaN
+        return top
+    return top + math.log(sum(math.exp(x - top) for x in xs))
+
+
+def _softmax(*xs_out: Any) -> Partials:
+    """d logsumexp / d x_i = e^x_i / Σ e^x_j, the softmax, computed with the same shift.
+
+    The shift is a plain float (the largest logit's data): softmax does not change when
+    every x moves by one constant, so on the Value path it is exact to treat it as one.
+    """
+    xs = xs_out[:-1]
+    top = max(map(_data, xs))
+    exps = [exp(x - top) for x in xs]
+    total = sum(exps)
+    return tuple(e / total for e in exps)
+
+
 # The operations. A constant operand comes after the inputs, whichever side it was on.
 
 ADD = Op("+", lambda x, y: x + y, lambda x, y, out: ONE_ONE)
@@ -223,3 +245,4 @@ DOT = Op("dot", _weighted_sum, _dot_local, unpack=_pairs)  # w · x, both sides 
 AFFINE = Op("dot", _weighted_sum, _dot_local, unpack=_pairs_and_bias)  # w · x + b
 LINEAR = Op("dot", _weighted_sum, _linear_local, unpack=_coefficients)  # c · v [+ b]
 MEAN = Op("mean", _mean, _mean_local)  # (1/n) Σ x_i
+LOGSUMEXP = Op("logsumexp", _logsumexp, _softmax)  # log Σ e^x_i: its partials are the softmax

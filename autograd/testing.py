@@ -94,6 +94,9 @@ exponents = real(-3.0, 3.0)
 negative_bases = real(-4.0, -0.25)  # a negative base needs an integer exponent
 integer_exponents = st.integers(-4, 4)
 any_finite = st.floats(allow_nan=False, allow_infinity=False)  # tanh, sigmoid: every input
+# mean, logsumexp: 1 to 6 inputs, no constants (logsumexp's extremes, ±1e300 and huge gaps
+# between logits, are tested on their own: finite differences cannot follow them)
+reduction_arguments = st.tuples(st.lists(reals, min_size=1, max_size=6).map(tuple), st.just(()))
 
 
 def arguments(

@@ -10,6 +10,7 @@ from typing import Any, TextIO
 from autograd import Value
 from nn.losses import mse_loss
 from nn.optim import Optimizer
+from nn.validation import count
 
 Loss = Callable[[Any, Any], Value]
 
@@ -46,9 +47,9 @@ def fit(
         raise ValueError(f"fit: {n} inputs but {len(targets)} targets")
     if n == 0:
         raise ValueError("fit: no examples to train on")
-    epochs = _count(epochs, "epochs", minimum=0)
-    size = n if batch_size is None else _count(batch_size, "batch_size", minimum=1)
-    every = max(1, epochs // 10) if log_every is None else _count(log_every, "log_every", 1)
+    epochs = count(epochs, "epochs", "fit", minimum=0)
+    size = n if batch_size is None else count(batch_size, "batch_size", "fit")
+    every = max(1, epochs // 10) if log_every is None else count(log_every, "log_every", "fit")
     out = file if file is not None else sys.stdout
     live = verbose and out.isatty()
     rng = random.Random(seed)
@@ -75,11 +76,3 @@ def fit(
             elif live:  # a status line, overwritten in place (padded to hide the last one)
                 print(f"\r{line:<40}", end="", file=out, flush=True)
     return history
-
-
-def _count(x: int, what: str, minimum: int) -> int:
-    if isinstance(x, bool) or not isinstance(x, int):
-        raise TypeError(f"fit: {what} must be an int, got {type(x).__name__} {x!r}")
-    if x < minimum:
-        raise ValueError(f"fit: {what} must be at least {minimum}, got {x}")
-    return x

@@ -36,6 +36,7 @@ from autograd.testing import (  # noqa: F401
     positive_bases,
     real,
     reals,
+    reduction_arguments,
     sqrt_arguments,
     squash_arguments,
     trig_arguments,
@@ -68,6 +69,23 @@ unit_interval = real(0.0, 1.0)  # targets of the seed's sigmoid output, bce targ
 probabilities = real(0.01, 0.99)  # bce predictions away from the poles of log p, log(1 - p)
 logits = real(-30.0, 30.0)
 labels_pm1 = st.sampled_from((-1.0, 1.0))  # hinge-loss targets
+extreme_logits = st.floats(-1e300, 1e300)  # cross-entropy must stay finite for all of these
+
+
+@st.composite
+def classified_logits(
+    draw: st.DrawFn,
+    elements: st.SearchStrategy[float] = logits,
+    max_classes: int = 5,
+    max_examples: int = 4,
+) -> tuple[list[list[float]], list[int]]:
+    """A batch for cross_entropy: m rows of k logits each, and each row's class index."""
+    k = draw(st.integers(1, max_classes))
+    m = draw(st.integers(1, max_examples))
+    rows = draw(st.lists(st.lists(elements, min_size=k, max_size=k), min_size=m, max_size=m))
+    return rows, draw(st.lists(st.integers(0, k - 1), min_size=m, max_size=m))
+
+
 smooth_activations = st.sampled_from(("sigmoid", "tanh", "linear"))
 activations = st.sampled_from(("sigmoid", "tanh", "relu", "linear"))
 init_seeds = st.integers(0, 2**32 - 1)

@@ -59,8 +59,8 @@ def _logsumexp(*xs: float) -> float:
 
 
 # n-ary, with the default layout: the rule gets the inputs flat, then out.
-logsumexp = CustomOp(
-    "logsumexp", _logsumexp, lambda *xs_out: tuple(exp(x - xs_out[-1]) for x in xs_out[:-1])
+log_sum_exp = CustomOp(
+    "log_sum_exp", _logsumexp, lambda *xs_out: tuple(exp(x - xs_out[-1]) for x in xs_out[:-1])
 )
 # A constant the rules take after the input: c tanh(x).
 scaled_tanh = CustomOp(
@@ -92,7 +92,7 @@ def test_softplus_is_log_one_plus_e_to_the_x_with_slope_sigmoid(x: float) -> Non
 CASES = [
     ("softplus", lambda xs: softplus(*xs), st.lists(squash_arguments, min_size=1, max_size=1)),
     ("hypot", lambda xs: hypot(*xs), st.lists(away_from_zero(0.5, 10.0), min_size=2, max_size=2)),
-    ("logsumexp", lambda xs: logsumexp(*xs), st.lists(real(-5.0, 5.0), min_size=1, max_size=5)),
+    ("log_sum_exp", lambda xs: log_sum_exp(*xs), st.lists(real(-5.0, 5.0), min_size=1, max_size=5)),
     (
         "scaled_tanh",
         lambda xs: scaled_tanh(xs[0], constants=[2.5]),
@@ -174,7 +174,7 @@ def test_custom_ops_inside_random_dags(case, data) -> None:
 
     def f(*xs: Value) -> Value:
         inner = dag(*xs)
-        return softplus(inner) * hypot(inner, xs[0] + 2.0) + logsumexp(*xs, inner)
+        return softplus(inner) * hypot(inner, xs[0] + 2.0) + log_sum_exp(*xs, inner)
 
     assert gradcheck(f, point)
     assert gradgradcheck(f, point)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import ast
 import builtins
 import contextlib
 import importlib
 import io
 import linecache
 import math
+import os
 import re
 from pathlib import Path
 
@@ -134,6 +136,55 @@ def test_the_property_test_example_passes_and_fails_for_a_wrong_function() -> No
     namespace["score"] = score_with_a_cut
     with pytest.raises(GradcheckError, match=r"check_grads\(.*score_with_a_cut, order=2\)"):
         namespace["test_score_derivatives"]()
+
+
+def nn_examples() -> list[str]:
+    """The ```python blocks of the README's nn section, in order."""
+    section = README.split("\n## Neural networks")[1].split("\n## ")[0]
+    return re.findall(r"^```python\n(.*?)^```", section, flags=re.DOTALL | re.MULTILINE)
+
+
+def shown_values(block: str) -> list[tuple[str, object]]:
+    """(expression, value) for each line ``expression  # [literal]...`` of a block."""
+    shown = []
+    for line in block.splitlines():
+        code, _, comment = line.partition("  # ")
+        if code and not code.startswith((" ", "#")) and comment.startswith("["):
+            literal = comment[: comment.index("]") + 1]
+            shown.append((code, ast.literal_eval(literal)))
+    return shown
+
+
+def test_the_nn_section_has_its_examples() -> None:
+    blocks = nn_examples()
+    assert len(blocks) >= 4
+    assert any("cross_entropy" in b for b in blocks) and any("to_torch" in b for b in blocks)
+
+
+@pytest.mark.parametrize("block", nn_examples(), ids=lambda b: b.splitlines()[0])
+def test_each_nn_example_runs_and_shows_what_it_computes(
+    block: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if "import torch" in block:
+        try:
+            importlib.import_module("torch")
+        except ImportError:
+            if os.environ.get("CI"):
+                pytest.fail("torch is missing, and the README's PyTorch example must run in CI")
+            pytest.skip("torch is not installed")
+    monkeypatch.chdir(tmp_path)  # the examples write checkpoints
+    namespace: dict = {}
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        exec(compile(block, "README nn example", "exec"), namespace)
+    output = printed.getvalue().splitlines()
+    epochs = [line[2:] for line in block.splitlines() if line.startswith("# epoch")]
+    assert [line for line in output if line.startswith("epoch")] == epochs
+    for expression, value in shown_values(block):
+        assert eval(expression, namespace) == value, expression
+    if "StateError" in block:
+        assert "holds MLP(nin=2, nouts=[4, 1], activation='sigmoid'" in output[-1]
+        assert "but this model is MLP(nin=2, nouts=[4, 1], activation='tanh'" in output[-1]
 
 
 # -- forward mode, function transforms and custom ops ---------------------------------------------

@@ -512,3 +512,21 @@ def test_importing_the_engine_loads_no_rendering():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "False", "False"]
+
+
+def test_the_drawing_names_import_from_the_package_loading_viz_only_then():
+    code = (
+        "import sys, autograd; before = 'graphviz' in sys.modules\n"
+        "from autograd import draw_dot, render, explain_backward, GraphTooLargeError\n"
+        "import autograd.viz as viz\n"
+        "print(before, 'graphviz' in sys.modules, draw_dot is viz.draw_dot, render is viz.render)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "True", "True", "True"]
+
+
+def test_the_package_still_refuses_a_name_it_does_not_have():
+    import autograd
+
+    with pytest.raises(AttributeError, match="module 'autograd' has no attribute 'draw_graph'"):
+        autograd.draw_graph  # noqa: B018
