@@ -25,7 +25,7 @@ from autograd.gradcheck import GradcheckError, gradcheck, gradgradcheck
 from autograd.gradients import backward, grad
 from autograd.trace import explain_backward
 from autograd.transforms import gradient, hessian, jacobian, jvp, value_and_grad, vjp
-from autograd.value import Value, dot, logsumexp, mean
+from autograd.value import Value, dot, logsumexp, mean, sum_squares
 
 # Names from autograd.viz, imported on first use (see __getattr__ below).
 _DRAWING = ("GraphTooLargeError", "GraphvizNotFoundError", "draw_dot", "render")
@@ -57,6 +57,7 @@ __all__ = [
     "mean",
     "no_grad",
     "render",
+    "sum_squares",
     "topological_order",
     "value_and_grad",
     "vjp",

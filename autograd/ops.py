@@ -112,6 +112,8 @@ def _infinite_slope(x: Any) -> Any:
 
 def _pow_local(x: Any, c: Any, out: Any) -> Partials:
     """d(x**c)/dx = c x^(c-1); +inf at x = 0 for 0 < c < 1 (the one-sided limit)."""
+    if type(x) is float:  # the float path, taken by every ** node as it is made
+        return (0.0,) if c == 0 else (INF,) if x == 0 and c < 1 else (c * x ** (c - 1),)
     if isinstance(c, float) and c == 0:
         return (0.0,)
     if _data(x) == 0 and c < 1:
@@ -164,6 +166,15 @@ def _mean_local(*xs_out: Any) -> Partials:
     """Every input's partial is 1/n."""
     n = len(xs_out) - 1
     return (1.0 / n,) * n
+
+
+def _sum_squares(*xs: Any) -> Any:
+    return sum(map(mul, xs, xs))
+
+
+def _sum_squares_local(*xs_out: Any) -> Partials:
+    """d/dx_i Σ x² = 2 x_i."""
+    return tuple(x + x for x in xs_out[:-1])
 
 
 def _logsumexp(*xs: float) -> float:
@@ -245,4 +256,5 @@ DOT = Op("dot", _weighted_sum, _dot_local, unpack=_pairs)  # w · x, both sides 
 AFFINE = Op("dot", _weighted_sum, _dot_local, unpack=_pairs_and_bias)  # w · x + b
 LINEAR = Op("dot", _weighted_sum, _linear_local, unpack=_coefficients)  # c · v [+ b]
 MEAN = Op("mean", _mean, _mean_local)  # (1/n) Σ x_i
+SUM_SQUARES = Op("sum_squares", _sum_squares, _sum_squares_local)  # Σ x_i²: an L2 penalty
 LOGSUMEXP = Op("logsumexp", _logsumexp, _softmax)  # log Σ e^x_i: its partials are the softmax

@@ -16,7 +16,7 @@ import numbers
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
-from autograd import Value, logsumexp, mean, ops
+from autograd import Value, logsumexp, mean, ops, sum_squares
 from autograd.value import is_real_number
 
 Predictions = Value | float | Sequence[Any]
@@ -85,15 +85,15 @@ def hinge_loss(scores: Predictions, targets: Targets) -> Value:
 def l2_penalty(params: Iterable[Value], strength: float) -> Value:
     """strength * Σ p²: weight decay as a loss term, d/dp = 2 strength p.
 
-    Built as (strength n) * mean(p²) over the n parameters: the squares, then one node for
-    their mean, then the scale.
+    Two nodes however many parameters: one ``sum_squares`` node (its local derivatives are
+    2p), then the scale.
     """
     params = list(params)
     if not params:
         raise ValueError("l2_penalty: no parameters given")
     if strength < 0:
         raise ValueError(f"l2_penalty: strength must be >= 0, got {strength!r}")
-    return mean([p**2 for p in params]) * (strength * len(params))
+    return sum_squares(params) * strength
 
 
 # -- multi-class: softmax and cross-entropy ------------------------------------------------------

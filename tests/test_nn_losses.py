@@ -258,15 +258,15 @@ def test_l2_penalty_is_strength_times_the_sum_of_squares(params, strength):
     assert grad(penalty, values) == pytest.approx([2 * strength * p for p in params], abs=1e-12)
 
 
-def test_l2_penalty_is_the_squares_their_mean_and_a_scale():
+def test_l2_penalty_is_one_sum_of_squares_and_a_scale():
     params = leaves([1.0, 2.0, 3.0])
     penalty = l2_penalty(params, 0.5)
-    assert penalty.operation is ops.MUL_CONST and penalty.constants == (0.5 * 3,)
+    assert penalty.operation is ops.MUL_CONST and penalty.constants == (0.5,)
     (squares,) = penalty.inputs
-    assert squares.operation is ops.MEAN
-    assert [(s.operation, s.inputs, s.constants) for s in squares.inputs] == [
-        (ops.POW_CONST, (p,), (2.0,)) for p in params
-    ]
+    assert squares.operation is ops.SUM_SQUARES
+    assert squares.inputs == tuple(params)
+    assert squares.local_grads == (2.0, 4.0, 6.0)
+    assert penalty.data == 0.5 * (1.0 + 4.0 + 9.0)
 
 
 def test_l2_penalty_refuses_no_parameters_and_a_negative_strength():

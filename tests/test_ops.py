@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from autograd import Value, dot, grad, logsumexp, mean, ops
+from autograd import Value, dot, grad, logsumexp, mean, ops, sum_squares
 from tests.strategies import (
     any_finite,
     arguments,
@@ -179,6 +179,12 @@ OP_CASES = [
         "logsumexp",
         lambda v, c: logsumexp(v),
         lambda x, c: math.log(math.fsum(map(math.exp, x))),
+        reduction_arguments,
+    ),
+    OpCase(
+        "sum_squares",
+        lambda v, c: sum_squares(v),
+        lambda x, c: math.fsum(xi * xi for xi in x),
         reduction_arguments,
     ),
 ]
