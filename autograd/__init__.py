@@ -4,12 +4,14 @@ Every op records its inputs and its local derivatives; ``backward()`` walks the 
 topological order and applies the chain rule, ``child.grad += local * node.grad``. Forward
 mode (``jvp``, ``directional_derivative``) reads the same local derivatives the other way,
 and the function transforms (``gradient``, ``hessian``, ...) are built on both.
+``compile`` writes a graph out as generated Python that replays it, bitwise the same.
 Drawing the graph lives in ``autograd.viz``: ``from autograd import draw_dot, render``
 works, but loads viz (and graphviz) only then, so ``import autograd`` never does.
 """
 
 from typing import Any
 
+from autograd.compiler import TracingError, compile
 from autograd.custom import CustomOp
 from autograd.dual import explain_forward
 from autograd.engine import topological_order
@@ -35,8 +37,10 @@ __all__ = [
     "GradcheckError",
     "GraphTooLargeError",
     "GraphvizNotFoundError",
+    "TracingError",
     "Value",
     "backward",
+    "compile",
     "detect_anomaly",
     "directional_derivative",
     "dot",

@@ -10,7 +10,9 @@ needs to evaluate the node again. An op's rules take the node's operands laid ou
 
 Rules are written with arithmetic and the helpers below, which work on floats and on
 Values alike, so one rule serves ``backward()`` (floats), ``grad(create_graph=True)``
-(Values, differentiable again) and every other reader of a graph.
+(Values, differentiable again) and every other reader of a graph. The compiler
+(``autograd.compiler``) writes a rule as Python source by running it on symbolic operands;
+the one thing that cannot be read that way, a ``sum()``, is written by ``forward_code``.
 """
 
 from __future__ import annotations
@@ -40,6 +42,9 @@ class Op(NamedTuple):
     domain: str = ""  # which operands are valid, said in error messages
     reflected: bool = False  # the user wrote the constant first: c - x, c / x, c ** x
     unpack: Callable[[tuple[Any, ...], tuple[float, ...]], tuple[Any, ...]] = inputs_then_constants
+    # The forward as Python source, given the operands' source laid out as ``unpack`` lays
+    # them out, for a forward that symbolic operands cannot go through (see the sums below).
+    forward_code: Callable[..., str] | None = None
 
     def arguments(self, inputs: tuple[Any, ...], constants: tuple[float, ...]) -> tuple[Any, ...]:
         """A node's operands as its rules take them: ``forward(*args)``, ``local(*args, out)``."""
@@ -146,6 +151,17 @@ def _weighted_sum(w: tuple[Any, ...], x: tuple[Any, ...], b: tuple[Any, ...]) ->
     return total + b[0] if b else total
 
 
+def _weighted_sum_code(w: tuple[str, ...], x: tuple[str, ...], b: tuple[str, ...]) -> str:
+    """``_weighted_sum`` as Python source: the same products, added by the same ``sum()``.
+
+    A sum must stay a call to ``sum()``: from Python 3.12 it adds floats with compensation,
+    so an unrolled ``w0 * x0 + w1 * x1`` would differ from it in the last bits.
+    """
+    products = [f"{wi} * {xi}" for wi, xi in zip(w, x, strict=True)]
+    total = f"sum(({', '.join(products)}{',' if len(products) == 1 else ''}))"
+    return f"{total} + {b[0]}" if b else total
+
+
 def _dot_local(w: tuple[Any, ...], x: tuple[Any, ...], b: tuple[Any, ...], out: Any) -> Partials:
     """Each side's partials are the other side's values; the bias's is 1."""
     return x + w + ONE if b else x + w
@@ -162,6 +178,11 @@ def _mean(*xs: Any) -> Any:
     return sum(xs) / len(xs)
 
 
+def _mean_code(*xs: str) -> str:
+    """``_mean`` as Python source (a ``sum()`` call, as for the weighted sums)."""
+    return f"sum(({', '.join(xs)}{',' if len(xs) == 1 else ''})) / {len(xs)}"
+
+
 def _mean_local(*xs_out: Any) -> Partials:
     """Every input's partial is 1/n."""
     n = len(xs_out) - 1
@@ -170,6 +191,11 @@ def _mean_local(*xs_out: Any) -> Partials:
 
 def _sum_squares(*xs: Any) -> Any:
     return sum(map(mul, xs, xs))
+
+
+def _sum_squares_code(*xs: str) -> str:
+    """``_sum_squares`` as Python source: the same squares, added by the same ``sum()``."""
+    return f"sum(({', '.join(f'{x} * {x}' for x in xs)}{',' if len(xs) == 1 else ''}))"
 
 
 def _sum_squares_local(*xs_out: Any) -> Partials:
@@ -252,9 +278,16 @@ ABS = Op("abs", abs, lambda x, out: (_sign(x),))
 SIN = Op("sin", sin, lambda x, out: (cos(x),))
 COS = Op("cos", cos, lambda x, out: (-sin(x),))
 # Weighted sums in one node: a neuron's pre-activation is one node with 2n + 1 edges.
-DOT = Op("dot", _weighted_sum, _dot_local, unpack=_pairs)  # w · x, both sides Values
-AFFINE = Op("dot", _weighted_sum, _dot_local, unpack=_pairs_and_bias)  # w · x + b
-LINEAR = Op("dot", _weighted_sum, _linear_local, unpack=_coefficients)  # c · v [+ b]
-MEAN = Op("mean", _mean, _mean_local)  # (1/n) Σ x_i
-SUM_SQUARES = Op("sum_squares", _sum_squares, _sum_squares_local)  # Σ x_i²: an L2 penalty
+# w · x with both sides Values; w · x + b; c · v [+ b] with constant coefficients c.
+DOT = Op("dot", _weighted_sum, _dot_local, unpack=_pairs, forward_code=_weighted_sum_code)
+AFFINE = Op(
+    "dot", _weighted_sum, _dot_local, unpack=_pairs_and_bias, forward_code=_weighted_sum_code
+)
+LINEAR = Op(
+    "dot", _weighted_sum, _linear_local, unpack=_coefficients, forward_code=_weighted_sum_code
+)
+MEAN = Op("mean", _mean, _mean_local, forward_code=_mean_code)  # (1/n) Σ x_i
+SUM_SQUARES = Op(  # Σ x_i²: an L2 penalty
+    "sum_squares", _sum_squares, _sum_squares_local, forward_code=_sum_squares_code
+)
 LOGSUMEXP = Op("logsumexp", _logsumexp, _softmax)  # log Σ e^x_i: its partials are the softmax

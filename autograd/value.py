@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numbers
 from collections.abc import Callable, Iterable
+from contextvars import ContextVar
 from math import isfinite
 from operator import attrgetter
 from typing import Any, Union, cast
@@ -147,16 +148,25 @@ class Value:
     # -- comparisons, conversion, display ---------------------------------------------------
     # == and hash stay identity (so Values live in sets and dicts); ordering compares data.
     def __lt__(self, other: Operand) -> bool:
+        _while_tracing(self, "<", other)
         return self.data < _data(other)
 
     def __le__(self, other: Operand) -> bool:
+        _while_tracing(self, "<=", other)
         return self.data <= _data(other)
 
     def __gt__(self, other: Operand) -> bool:
+        _while_tracing(self, ">", other)
         return self.data > _data(other)
 
     def __ge__(self, other: Operand) -> bool:
+        _while_tracing(self, ">=", other)
         return self.data >= _data(other)
+
+    def __bool__(self) -> bool:
+        """True, as for any object (a Value is not a number to test); refused while tracing."""
+        _while_tracing(self, "bool", None)
+        return True
 
     def __float__(self) -> float:
         return self.data
@@ -205,6 +215,21 @@ class Value:
         from autograd.viz import svg_mimebundle  # rendering loads only when a Value is shown
 
         return svg_mimebundle(self, include, exclude)
+
+
+# -- while autograd.compiler traces a function ------------------------------------------------
+# A Python branch on a Value (``if v < 0:``) would bake the traced example's outcome into
+# the compiled code, so while a trace runs, comparisons and bool() call the tracer's hook,
+# which raises. Ops never look at it: recording a node costs the same.
+tracing_hook: ContextVar[Callable[[Value, str, object], None] | None] = ContextVar(
+    "chainrule_tracing_hook", default=None
+)
+
+
+def _while_tracing(v: Value, test: str, other: object) -> None:
+    hook = tracing_hook.get()
+    if hook is not None:
+        hook(v, test, other)
 
 
 # -- recording ----------------------------------------------------------------------------

@@ -9,6 +9,8 @@ directions and vector functions of forward mode and the transforms.
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from hypothesis import strategies as st
@@ -49,6 +51,44 @@ fractions = st.fractions(max_denominator=10**6)
 scales = st.builds(
     lambda k, sign: sign * 2.0**k, st.integers(-20, 20), st.sampled_from((-1.0, 1.0))
 )
+
+
+# -- autograd.compiler: every float, and points for every op of the table -------------------
+# The compiled code must equal its op's rule bitwise everywhere, errors included, so its
+# inputs cover every float: the domain edges (zeros of both signs, infinities, NaN, the
+# smallest subnormal, the largest float) and numbers either side of the kinks.
+float_edges = st.sampled_from(
+    (0.0, -0.0, 1.0, -1.0, 0.5, 2.0, -2.0, 3.0, math.inf, -math.inf, math.nan, 5e-324, 1e308)
+)
+any_float = st.one_of(st.floats(), float_edges, real(-3.0, 3.0))
+# How many inputs and constants each op of the table takes; n-ary ops take n in 1..4.
+OP_SHAPES: dict[str, Callable[[int], tuple[int, int]]] = {
+    **dict.fromkeys(("ADD", "SUB", "MUL", "DIV", "POW"), lambda n: (2, 0)),
+    **dict.fromkeys(
+        ("ADD_CONST", "SUB_CONST", "RSUB_CONST", "MUL_CONST", "DIV_CONST", "RDIV_CONST"),
+        lambda n: (1, 1),
+    ),
+    **dict.fromkeys(("POW_CONST", "RPOW_CONST"), lambda n: (1, 1)),
+    **dict.fromkeys(
+        ("NEG", "EXP", "LOG", "SQRT", "TANH", "SIGMOID", "RELU", "ABS", "SIN", "COS"),
+        lambda n: (1, 0),
+    ),
+    "DOT": lambda n: (2 * n, 0),
+    "AFFINE": lambda n: (2 * n + 1, 0),
+    "LINEAR": lambda n: (n + n % 2, n),  # c · v, with a bias for odd n
+    **dict.fromkeys(("MEAN", "SUM_SQUARES", "LOGSUMEXP"), lambda n: (n, 0)),
+}
+
+
+@st.composite
+def op_points(
+    draw: st.DrawFn, op_name: str, floats: st.SearchStrategy[float] = any_float, most: int = 4
+) -> tuple[tuple[float, ...], tuple[float, ...]]:
+    """(inputs, constants) for the op table's entry ``op_name``: anywhere among the floats,
+    by default; n-ary ops get up to ``most`` operands (pairs, for the weighted sums)."""
+    n_inputs, n_constants = OP_SHAPES[op_name](draw(st.integers(1, most)))
+    inputs = draw(st.tuples(*[floats] * n_inputs))
+    return inputs, draw(st.tuples(*[floats] * n_constants))
 
 
 # -- autograd.trace and autograd.viz: node labels -----------------------------------------------

@@ -91,6 +91,8 @@ def test_data_flows_one_way_ops_nodes_engine_readers() -> None:
         "autograd.forward",
         "autograd.dual",
         "autograd.transforms",
+        "autograd.codegen",
+        "autograd.compiler",
     }
     core = ("autograd.ops", "autograd.value", "autograd.engine", "autograd.gradients")
     # A custom op is made the way the core makes its nodes.

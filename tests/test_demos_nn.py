@@ -131,6 +131,13 @@ def test_moons_prints_progress_and_accuracy(capsys):
     assert re.search(r"^loss [▁▂▃▄▅▆▇█]{2} \S+ -> \S+ \(2 epochs", output, re.M)
 
 
+def test_moons_compiled_prints_the_same_losses_and_accuracy(capsys):
+    assert moons.main([*QUICK_MOONS, "--no-plot"]) == 0
+    interpreted = capsys.readouterr().out
+    assert moons.main([*QUICK_MOONS, "--no-plot", "--compile"]) == 0
+    assert capsys.readouterr().out == interpreted
+
+
 def test_moons_draws_the_boundary_as_text(capsys):
     assert moons.main([*QUICK_MOONS, "--text"]) == 0
     output = capsys.readouterr().out

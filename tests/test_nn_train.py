@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 from hypothesis import given
 
-from nn import MLP, SGD, Optimizer, bce_loss, data, fit, l2_penalty, mse_loss
+from autograd import TracingError
+from nn import MLP, SGD, Optimizer, bce_loss, data, fit, hinge_loss, l2_penalty, mse_loss
 from tests.strategies import init_seeds
 
 XS, YS = data.xor()
@@ -166,3 +167,54 @@ def test_bad_arguments_are_refused(inputs, targets, options, error, message):
     model = xor_model()
     with pytest.raises(error, match=message):
         fit(model, inputs, targets, optimizer=SGD(model.parameters(), lr=0.1), **options)
+
+
+# -- fit(compile=True): the model as generated code, the same losses -------------------------
+COMPILED_CASES = {  # loss, model options, outputs, the target for a class c, batch size
+    "the seed's network, full batch": (mse_loss, {"activation": "sigmoid"}, 1, float, None),
+    "hinge + L2": (hinge_loss, {"activation": "relu", "output_activation": "linear"}, 1,
+                   lambda c: 2.0 * c - 1.0, 5),
+    "bce of a sigmoid's logit": (bce_loss, {"activation": "tanh", "output_activation": "sigmoid"},
+                                 1, float, 5),
+    "2 outputs": (mse_loss, {"activation": "tanh", "output_activation": "linear"}, 2,
+                  lambda c: [c, 1.0 - c], 7),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", COMPILED_CASES)
+def test_a_compiled_fit_gives_the_interpreted_losses_to_1e_12(name: str) -> None:
+    loss, options, outputs, target, batch_size = COMPILED_CASES[name]
+    points, classes = data.moons(n=24, noise=0.1, seed=1)
+    histories = []
+    for compiled in (False, True):
+        model = MLP(2, [6, outputs], **options, seed=5)
+        histories.append(
+            fit(
+                model,
+                points,
+                [target(c) for c in classes],
+                loss=loss,
+                optimizer=SGD(model.parameters(), lr=0.2, momentum=0.9),
+                epochs=12,
+                batch_size=batch_size,
+                penalty=lambda m=model: l2_penalty(m.parameters(), 1e-3),
+                verbose=False,
+                compile=compiled,
+            )
+        )
+    interpreted, by_compiled = histories
+    assert len(by_compiled) == 12
+    for a, b in zip(by_compiled, interpreted, strict=True):
+        assert abs(a - b) <= 1e-12 * abs(b)
+    assert by_compiled[-1] < by_compiled[0]  # it trains
+
+
+def test_a_compiled_fit_refuses_a_model_that_branches_on_its_values() -> None:
+    model = xor_model()
+
+    def branchy(x: list[float]) -> Any:
+        out = model(x)
+        return out if out > 0.5 else -out
+
+    with pytest.raises(TracingError, match=r"test_nn_train\.py:\d+"):
+        fit(branchy, XS, YS, optimizer=SGD(model.parameters(), lr=0.1), epochs=1, compile=True)

@@ -27,14 +27,14 @@ def chain_backward(graph: tuple[Any, Any]) -> float:
     return float(x.grad)
 
 
+def example_loss(problem: Problem, out: Any, y: Any, relu: Callable) -> Any:
+    """One example's hinge loss (as micrograd's demo writes it) or squared error."""
+    return relu(1.0 + -y * out) if problem.loss == "hinge" else (out - y) ** 2
+
+
 def mean_loss(problem: Problem, outs: Sequence[Any], relu: Callable, params: Sequence[Any]) -> Any:
     """The mean hinge or squared error over the outputs, plus ``problem.alpha`` times L2."""
-    if problem.loss == "hinge":
-        losses = [
-            relu(1.0 + -y * out) for y, out in zip(problem.y, outs, strict=True)
-        ]  # as micrograd's demo
-    else:
-        losses = [(out - y) ** 2 for y, out in zip(problem.y, outs, strict=True)]
+    losses = [example_loss(problem, out, y, relu) for y, out in zip(problem.y, outs, strict=True)]
     total = sum(losses) * (1.0 / len(outs))
     if problem.alpha:
         total = total + problem.alpha * sum(p * p for p in params)

@@ -1,0 +1,251 @@
+"""Each op's generated code against its rule, bitwise, over every float; and the printer.
+
+The compiler's code for a node comes from the op's own rules run on symbolic operands
+(or, where they cannot run so, calls of the op's functions). Either way it must give
+exactly what the rule gives: the same float, bit for bit, or the same error.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from autograd import Value, ops
+from autograd.codegen import Branches, Expr, NodeCode, NodeWriter, NotSymbolicError
+from autograd.ops import Op
+from autograd.value import _new
+from tests.strategies import OP_SHAPES, any_float, op_points, real
+
+TABLE = {name: entry for name, entry in vars(ops).items() if isinstance(entry, Op)}
+
+
+def outcome(compute: Callable[[], Any]) -> tuple[str, str]:
+    """What a computation gives, comparable bitwise: the repr of its number (repr keeps
+    the sign of zero and every digit), or its error's type and message."""
+    try:
+        return ("value", repr(compute()))
+    except Exception as error:
+        return ("error", f"{type(error).__name__}: {error}")
+
+
+def run(code: NodeCode, writer: NodeWriter, inputs: tuple[float, ...], out: float) -> tuple:
+    """The code's forward and partials, evaluated on the inputs (and the node's value)."""
+    names = [f"a{i}" for i in range(len(inputs) + 1)]
+    scope = {**writer.namespace, **dict(zip(names, (*inputs, out), strict=True))}
+    forward = outcome(lambda: eval(code.forward.fill(names), scope))
+    if code.partials is None:
+        assert code.partials_call is not None
+        partials = outcome(lambda: eval(code.partials_call.fill(names), scope))
+    else:
+        partials = outcome(lambda: tuple(eval(t.fill(names), scope) for t in code.partials))
+    return forward, partials
+
+
+def test_every_op_of_the_table_has_a_shape_to_draw_points_for() -> None:
+    assert set(TABLE) == set(OP_SHAPES)
+
+
+@pytest.mark.parametrize("name", sorted(TABLE))
+@given(data=st.data())
+def test_each_ops_code_gives_bitwise_what_its_rules_give_on_every_float(
+    name: str, data: st.DataObject
+) -> None:
+    op = TABLE[name]
+    inputs, constants = data.draw(op_points(name))
+    writer = NodeWriter(set())
+    code = writer.write(op, len(inputs), constants)
+    args = op.arguments(inputs, constants)
+    value = outcome(lambda: op.forward(*args))
+    if value[0] == "error":
+        assert run(code, writer, inputs, math.nan)[0] == value
+        return
+    out = op.forward(*args)
+    partials = outcome(lambda: tuple(op.local(*args, out)))
+    assert run(code, writer, inputs, out) == (value, partials)
+
+
+@pytest.mark.parametrize("name", ["DOT", "AFFINE", "LINEAR", "MEAN"])
+@given(data=st.data())
+def test_sums_stay_sums_so_the_code_is_bitwise_on_every_python(
+    name: str, data: st.DataObject
+) -> None:
+    """From Python 3.12 sum() of floats is compensated: many ordinary numbers, whose
+    rounding it would correct, tell a sum() call from unrolled additions."""
+    op = TABLE[name]
+    inputs, constants = data.draw(op_points(name, real(-10.0, 10.0), most=8))
+    writer = NodeWriter(set())
+    code = writer.write(op, len(inputs), constants)
+    out = op.forward(*op.arguments(inputs, constants))
+    assert run(code, writer, inputs, out)[0] == ("value", repr(out))
+
+
+# The code as a learner reads it: a0, a1, ... are the inputs, the last name is the node.
+READABLE = [
+    ("MUL", 2, (), "a0 * a1", ("a1", "a0")),
+    ("DIV", 2, (), "a0 / a1", ("1.0 / a1", "-a2 / a1")),
+    ("RSUB_CONST", 1, (3.0,), "3.0 - a0", ("-1.0",)),
+    ("DIV_CONST", 1, (4.0,), "a0 / 4.0", ("0.25",)),
+    ("RPOW_CONST", 1, (2.0,), "rpow_const(a0, 2.0)", ("a1 * 0.6931471805599453",)),
+    ("TANH", 1, (), "tanh(a0)", ("1.0 - a1 * a1",)),
+    ("SIGMOID", 1, (), "sigmoid(a0)", ("a1 * (1.0 - a1)",)),
+    ("RELU", 1, (), "0.0 if a0 <= 0 else a0", ("1.0 if a0 > 0 else 0.0",)),
+    ("ABS", 1, (), "abs(a0)", ("1.0 if a0 > 0 else -1.0 if a0 < 0 else 0.0",)),
+    ("SIN", 1, (), "sin(a0)", ("cos(a0)",)),
+    ("COS", 1, (), "cos(a0)", ("-sin(a0)",)),
+    ("EXP", 1, (), "exp(a0)", ("a1",)),
+    ("LOG", 1, (), "log(a0)", ("1.0 / a0",)),
+    ("AFFINE", 5, (), "sum((a0 * a2, a1 * a3)) + a4", ("a2", "a3", "a0", "a1", "1.0")),
+    ("LINEAR", 2, (0.5, -2.0), "sum((a0 * 0.5, a1 * -2.0))", ("0.5", "-2.0")),
+    ("MEAN", 3, (), "sum((a0, a1, a2)) / 3", ("0.3333333333333333",) * 3),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "n", "constants", "forward", "partials"), READABLE, ids=[r[0] for r in READABLE]
+)
+def test_the_code_reads_as_the_rule_written_out(
+    name: str, n: int, constants: tuple, forward: str, partials: tuple
+) -> None:
+    code = NodeWriter(set()).write(TABLE[name], n, constants)
+    names = [f"a{i}" for i in range(n + 1)]
+    assert code.forward.fill(names) == forward
+    assert code.partials is not None
+    assert tuple(t.fill(names) for t in code.partials) == partials
+
+
+@pytest.mark.parametrize(
+    ("name", "constants", "call"),
+    [("SQRT", (), "sqrt_local(a0, a1)"), ("POW_CONST", (2.0,), "pow_const_local(a0, 2.0, a1)")],
+)
+def test_a_rule_that_reads_an_operands_number_is_called(
+    name: str, constants: tuple, call: str
+) -> None:
+    """sqrt's and pow's rules test ``_data(x) == 0``: they run on numbers, so are called."""
+    code = NodeWriter(set()).write(TABLE[name], 1, constants)
+    assert code.partials is None
+    assert code.partials_call is not None
+    assert code.partials_call.fill(["a0", "a1"]) == call
+
+
+# -- the printer: precedence and grouping ----------------------------------------------------
+BINARY: dict[str, Callable[[Any, Any], Any]] = {
+    "+": lambda a, b: a + b,
+    "-": lambda a, b: a - b,
+    "*": lambda a, b: a * b,
+    "/": lambda a, b: a / b,
+    "**": lambda a, b: a**b,
+}
+expressions = st.recursive(
+    st.one_of(st.integers(0, 2), any_float.map(lambda x: ("number", x))),
+    lambda inner: st.one_of(
+        st.tuples(st.sampled_from(sorted(BINARY)), inner, inner),
+        st.tuples(st.sampled_from(["neg", "abs"]), inner),
+    ),
+    max_leaves=8,
+)
+
+
+def evaluate(tree: Any, operands: list[Any]) -> Any:
+    """The expression tree on floats, or on symbolic operands (then it prints itself)."""
+    if isinstance(tree, int):
+        return operands[tree]
+    if tree[0] == "number":
+        return tree[1]
+    if tree[0] == "neg":
+        return -evaluate(tree[1], operands)
+    if tree[0] == "abs":
+        return abs(evaluate(tree[1], operands))
+    return BINARY[tree[0]](evaluate(tree[1], operands), evaluate(tree[2], operands))
+
+
+@given(expressions, st.tuples(any_float, any_float, any_float))
+def test_printed_expressions_group_exactly_as_they_were_computed(tree: Any, xs: tuple) -> None:
+    """Brackets wherever Python would group otherwise: -x ** 2, a - (b - c), (-2.0) ** x."""
+    branches = Branches(NodeWriter(set()), [])
+    direct = outcome(lambda: evaluate(tree, list(xs)))
+    try:
+        printed = evaluate(tree, [branches.new(f"x{i}", 7) for i in range(3)])
+    except ArithmeticError:  # a part made of numbers only is computed while printing
+        assert direct[0] == "error"
+        return
+    except NotSymbolicError:  # such a part came out complex: no float to print
+        assert direct[0] == "error" or "j" in direct[1]
+        return
+    source = printed.code if isinstance(printed, Expr) else repr(printed)
+    scope = {"x0": xs[0], "x1": xs[1], "x2": xs[2], "inf": math.inf, "nan": math.nan}
+    assert outcome(lambda: eval(source, scope)) == direct
+
+
+# -- rules from outside the table: branches, loops, and float and Value paths that differ ---
+def node_of(op: Op, *inputs: Value) -> Value:
+    data = tuple(x.data for x in inputs)
+    out = op.forward(*data)
+    return _new(out, op, inputs, tuple(op.local(*data, out)), ())
+
+
+CLIP = Op(
+    "clip",
+    lambda x: -1.0 if x < -1 else 1.0 if x > 1 else x,
+    lambda x, out: (0.0 if x < -1 or x > 1 else 1.0,),
+)
+
+
+@given(any_float)
+def test_a_rule_with_nested_branches_is_written_as_conditionals(x: float) -> None:
+    writer = NodeWriter(set())
+    code = writer.write(CLIP, 1, ())
+    assert code.forward.fill(["a0", "a1"]) == "-1.0 if a0 < -1 else 1.0 if a0 > 1 else a0"
+    assert code.partials is not None
+    value = outcome(lambda: CLIP.forward(x))
+    out = CLIP.forward(x)
+    assert run(code, writer, (x,), out) == (value, outcome(lambda: CLIP.local(x, out)))
+
+
+def _count_down(x: Any) -> Any:
+    while x > 0:  # on a symbol the test never settles
+        x = x - 1.0
+    return x
+
+
+def _twice_for_floats(x: Any) -> Any:
+    return x * 2.0 if isinstance(x, float) else x * 3.0  # a float path unlike its Value path
+
+
+@pytest.mark.parametrize(
+    "op",
+    [
+        Op("countdown", _count_down, lambda x, out: (1.0,)),
+        Op("odd", _twice_for_floats, lambda x, out: (2.0,)),
+        Op("exp2", lambda x: math.exp(x) * 2.0, lambda x, out: (out,)),
+    ],
+    ids=["a loop on a symbolic test", "float and Value paths differ", "math wants a number"],
+)
+def test_a_rule_that_cannot_be_written_symbolically_is_called(op: Op) -> None:
+    node = node_of(op, Value(2.5))
+    writer = NodeWriter(set())
+    code = writer.code(node)
+    forward = code.forward.fill(["a0", "a1"])
+    assert forward.endswith("(a0)") and writer.namespace[forward[:-4]] is op.forward
+    assert run(code, writer, (2.5,), node.data)[0] == ("value", repr(node.data))
+
+
+def test_each_kind_of_node_is_written_once() -> None:
+    x = Value(1.0)
+    a, b, c = x * 3.0, x * 3.0, x * -3.0
+    writer = NodeWriter(set())
+    assert writer.code(a) is writer.code(b)
+    assert writer.code(a) is not writer.code(c)
+    zero, negative_zero = x * 0.0, x * -0.0  # equal as floats, but not the same constant
+    assert writer.code(zero).partials != writer.code(negative_zero).partials
+
+
+def test_bound_names_never_take_a_name_the_program_uses() -> None:
+    writer = NodeWriter({"tanh", "sigmoid"})
+    code = writer.write(ops.TANH, 1, ())
+    assert code.forward.fill(["a0", "a1"]) == "tanh_2(a0)"
+    assert writer.namespace["tanh_2"] is math.tanh

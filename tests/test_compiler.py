@@ -1,0 +1,536 @@
+"""autograd.compile: the replay is the interpreter, bitwise; the batch to 1e-12; the errors.
+
+Every property compares the compiled code with the interpreter run on the same numbers:
+the same values and leaf gradients bit for bit (repr keeps every digit and the sign of
+zero), or the same error with the same message.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import sys
+import threading
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import nn
+from autograd import TracingError, Value, compile, dot, grad, no_grad, topological_order
+from autograd.compiler import CompiledFunction, CompiledGraph
+from autograd.trace import explain_backward
+from tests.strategies import (
+    activations,
+    architectures,
+    expression_dags,
+    init_seeds,
+    matrices,
+    network_inputs,
+    node_labels,
+    real,
+    unit_interval,
+)
+from tests.test_ops import OP_CASES, OpCase
+
+each_op = pytest.mark.parametrize("case", OP_CASES, ids=str)
+
+
+def bits(xs: Any) -> list[str]:
+    """Numbers as their reprs: equal lists are bitwise equal numbers."""
+    return [repr(x) for x in xs]
+
+
+def interpreted(build: Callable[[], Value], leaves: list[Value]) -> tuple[str, list[str]]:
+    """The interpreter's value and leaf gradients (from zero), leaving .grad as it was."""
+    saved = [v.grad for v in leaves]
+    for v in leaves:
+        v.grad = 0.0
+    out = build()
+    out.backward()
+    result = repr(out.data), bits(v.grad for v in leaves)
+    for v, g in zip(leaves, saved, strict=True):
+        v.grad = g
+    return result
+
+
+def replayed(compiled: CompiledGraph, leaves: list[Value]) -> tuple[str, list[str]]:
+    for v in leaves:
+        v.grad = 0.0
+    return repr(compiled()), bits(v.grad for v in leaves)
+
+
+# -- compile(root): the graph replayed from the leaves' current data ---------------------------
+@given(expression_dags(), st.lists(real(-1.0, 1.0), min_size=3, max_size=3))
+def test_a_replay_of_a_random_dag_is_the_interpreter_bitwise(dag_and_point, new_point) -> None:
+    dag, point = dag_and_point
+    xs = [Value(p, label=f"x{i}") for i, p in enumerate(point)]
+    compiled = compile(dag(*xs))
+    assert isinstance(compiled, CompiledGraph)
+    for x, p in zip(xs, new_point, strict=False):  # move the leaves: replay recomputes
+        x.data = p
+    assert replayed(compiled, xs) == interpreted(lambda: dag(*xs), xs)
+
+
+@each_op
+@given(data=st.data())
+def test_a_replay_of_every_op_is_the_interpreter_bitwise(case: OpCase, data: st.DataObject) -> None:
+    xs, constants = data.draw(case.arguments)
+    new_xs, _ = data.draw(case.arguments.filter(lambda a: len(a[0]) == len(xs)))
+    leaves = [Value(x, label=f"x{i}") for i, x in enumerate(xs)]
+    compiled = compile(case.build(leaves, constants))
+    for leaf, x in zip(leaves, new_xs, strict=True):
+        leaf.data = x
+    assert replayed(compiled, leaves) == interpreted(lambda: case.build(leaves, constants), leaves)
+
+
+@given(expression_dags())
+def test_replay_adds_into_grad_as_backward_does(dag_and_point) -> None:
+    """Gradients accumulate (a second replay doubles them) and the gradient seed scales."""
+    dag, point = dag_and_point
+    xs = [Value(p) for p in point]
+    out = dag(*xs)
+    compiled = compile(out)
+    compiled(gradient=0.5)
+    compiled(gradient=0.5)
+    by_replay = bits(x.grad for x in xs)
+    for x in xs:
+        x.grad = 0.0
+    out.backward(0.5)
+    out.backward(0.5)
+    assert by_replay == bits(x.grad for x in xs)
+
+
+@given(expression_dags())
+def test_write_nodes_leaves_every_node_as_forward_and_backward_would(dag_and_point) -> None:
+    dag, point = dag_and_point
+    xs = [Value(p) for p in point]
+    out = dag(*xs)
+    nodes = topological_order(out)
+    compiled = compile(out, write_nodes=True)
+    for x in xs:
+        x.data = x.data * 0.5
+    compiled()
+    after_replay = [(repr(v.data), repr(v.grad)) for v in nodes]
+    fresh = dag(*(Value(x.data) for x in xs))
+    fresh.backward()
+    assert after_replay == [(repr(v.data), repr(v.grad)) for v in topological_order(fresh)]
+
+
+def test_the_default_replay_touches_only_the_leaves() -> None:
+    x = Value(2.0)
+    y = x * x
+    z = y.tanh()
+    compile(z)()
+    assert (y.grad, z.grad) == (0.0, 0.0)
+    assert x.grad == pytest.approx(4.0 * (1.0 - math.tanh(4.0) ** 2))
+
+
+def test_a_leaf_root_and_a_constant_free_graph() -> None:
+    x = Value(3.0)
+    assert compile(x)() == 3.0 and x.grad == 1.0
+
+
+def test_a_graph_made_under_no_grad_has_nothing_to_compile() -> None:
+    with no_grad():
+        y = Value(1.0) * 2
+    with pytest.raises(RuntimeError, match="no_grad"):
+        compile(y)
+
+
+@given(expression_dags())
+def test_create_graph_derivatives_compile_too(dag_and_point) -> None:
+    """A gradient built by grad(create_graph=True) is a graph: its replay is its backward."""
+    dag, point = dag_and_point
+    xs = [Value(p) for p in point]
+    first = grad(dag(*xs), xs, create_graph=True)[0]
+    if not first.inputs:  # the output does not depend on x0: a constant 0
+        return
+    compiled = compile(first)
+    for x in xs:
+        x.data = -x.data
+    new_first = lambda: grad(dag(*xs), xs, create_graph=True)[0]  # noqa: E731
+    assert replayed(compiled, xs) == interpreted(new_first, xs)
+
+
+def test_a_hessian_vector_product_as_a_compiled_function() -> None:
+    """v -> grad(f)·v, compiled: each call adds H v into the weights' .grad."""
+    w = [Value(0.3, label="w0"), Value(-1.2, label="w1")]
+
+    def f() -> Value:
+        return (w[0] * w[1]).tanh() + w[0] ** 3 * w[1].exp()
+
+    def directional(v0: Value, v1: Value) -> Value:
+        g = grad(f(), w, create_graph=True)
+        return g[0] * v0 + g[1] * v1
+
+    hvp = compile(directional, 1.0, 0.0)
+    for v in ([1.0, 0.0], [0.0, 1.0], [0.5, -2.0]):
+        for p in w:
+            p.grad = 0.0
+        value = hvp(*v)
+        by_replay = bits(p.grad for p in w)
+        expected = directional(Value(v[0]), Value(v[1]))
+        assert repr(value) == repr(expected.data)
+        assert by_replay == interpreted(lambda v=v: directional(Value(v[0]), Value(v[1])), w)[1]
+
+
+# -- compile(f, *example_args): arguments are data, the Values f reads receive gradients ----
+@given(expression_dags(), st.lists(real(-1.0, 1.0), min_size=3, max_size=3))
+def test_a_compiled_function_is_the_interpreter_bitwise(dag_and_point, new_point) -> None:
+    dag, point = dag_and_point
+    weight = Value(0.75, label="weight")
+    n = len(point)
+
+    def f(*args: Value) -> Value:
+        return dag(*(a * weight for a in args))
+
+    compiled = compile(f, *point)
+    assert isinstance(compiled, CompiledFunction)
+    weight.grad = 0.0
+    value = compiled(*new_point[:n])
+    assert (repr(value), bits([weight.grad])) == interpreted(
+        lambda: f(*(Value(p) for p in new_point[:n])), [weight]
+    )
+
+
+@st.composite
+def networks(draw: st.DrawFn) -> tuple[nn.MLP, list[list[float]], list[float]]:
+    """A small MLP, some inputs for it and targets in [0, 1]."""
+    nin, nouts = draw(architectures())
+    model = nn.MLP(nin, [*nouts, 1], activation=draw(activations), seed=draw(init_seeds))
+    m = draw(st.integers(1, 5))
+    return model, draw(matrices(m, nin, network_inputs)), draw(matrices(1, m, unit_interval))[0]
+
+
+@given(networks())
+def test_a_compiled_network_and_loss_is_the_interpreter_bitwise(case) -> None:
+    model, xs, ys = case
+    params = model.parameters()
+
+    def loss(x: list[Value], t: Value) -> Value:
+        return (model(x) - t) ** 2 + nn.l2_penalty(params, 1e-3)
+
+    compiled = compile(loss, xs[0], ys[0])
+    for x, t in zip(xs, ys, strict=True):
+        for p in params:
+            p.grad = 0.0
+        value = compiled(x, t)
+        assert (repr(value), bits(p.grad for p in params)) == interpreted(
+            lambda x=x, t=t: loss([Value(v) for v in x], Value(t)), params
+        )
+
+
+@given(networks())
+def test_a_batch_sums_the_examples_gradients_to_1e_12(case) -> None:
+    """The batch adds every example's gradient in turn: another order than one graph of
+    the whole batch, so equal to 1e-12 of the gradients' magnitude, not bitwise."""
+    model, xs, ys = case
+    params = model.parameters()
+
+    def loss(x: list[Value], t: Value) -> Value:
+        return (model(x) - t) ** 2
+
+    compiled = compile(loss, xs[0], ys[0])
+    for p in params:
+        p.grad = 0.0
+    m = len(xs)
+    outputs = compiled.batch(xs, ys, seed=1.0 / m)
+    by_batch = [p.grad for p in params]
+    magnitude = [0.0] * len(params)
+    for x, t in zip(xs, ys, strict=True):  # each example's share, interpreted
+        for p in params:
+            p.grad = 0.0
+        (loss([Value(v) for v in x], Value(t)) * (1.0 / m)).backward()
+        magnitude = [s + abs(p.grad) for s, p in zip(magnitude, params, strict=True)]
+    for p in params:
+        p.grad = 0.0
+    per_example = [loss([Value(v) for v in x], Value(t)) for x, t in zip(xs, ys, strict=True)]
+    assert bits(outputs) == bits(v.data for v in per_example)  # the forward stays bitwise
+    dot(per_example, [1.0 / m] * m).backward()
+    for got, want, scale in zip(by_batch, (p.grad for p in params), magnitude, strict=True):
+        assert abs(got - want) <= 1e-12 * scale
+
+
+@given(networks())
+def test_a_batch_seeded_by_a_loss_of_its_outputs(case) -> None:
+    """seed=f(outputs): the model's gradient of a loss computed on its outputs."""
+    model, xs, ys = case
+    params = model.parameters()
+    compiled = compile(model, xs[0])
+    for p in params:
+        p.grad = 0.0
+    seen: list[list[float]] = []
+
+    def seeds(outputs: list[float]) -> list[float]:
+        seen.append(list(outputs))
+        leaves = [Value(o) for o in outputs]
+        return grad(nn.mse_loss(leaves, ys), leaves)
+
+    outputs = compiled.batch(xs, seed=seeds)
+    by_batch = [p.grad for p in params]
+    for p in params:
+        p.grad = 0.0
+    preds = [model(x) for x in xs]
+    nn.mse_loss(preds, ys).backward()
+    assert seen == [outputs] and bits(outputs) == bits(p.data for p in preds)
+    scale = max(map(abs, (p.grad for p in params)), default=0.0)
+    for got, want in zip(by_batch, (p.grad for p in params), strict=True):
+        assert abs(got - want) <= 1e-12 * (scale + abs(want)), (got, want)
+
+
+def test_several_outputs_come_back_shaped_as_traced() -> None:
+    w = Value(2.0, label="w")
+    compiled = compile(lambda x: [w * x[0], (w + x[1], w)], [1.0, 2.0])
+    assert compiled([3.0, 4.0]) == [6.0, (6.0, 2.0)]
+    assert w.grad == 3.0 + 1.0 + 1.0  # every output seeded with 1
+    assert compiled.batch([[1.0, 1.0], [2.0, 0.0]]) == [[2.0, (3.0, 2.0)], [4.0, (2.0, 2.0)]]
+
+
+def test_arguments_may_be_ints_and_nested_sequences() -> None:
+    w = Value(0.5)
+    compiled = compile(lambda p: w * (p[0][0] + p[1]), [[1], 2])
+    assert compiled([[3], 4]) == 3.5
+    assert compiled.batch([[[3], 4], [[1.0], 1.0]]) == [3.5, 1.0]
+
+
+# -- the source: the chain rule written out ------------------------------------------------
+def test_the_source_of_a_small_graph() -> None:
+    x, y = Value(2.0, label="x"), Value(-3.0, label="y")
+    z = x * y
+    z.label = "z"
+    out = z.tanh()
+    out.label = "y2"
+    source = compile(out).source
+    assert "    z = x * y\n    y2 = tanh(z)\n" in source
+    assert "    g_y2 = _seed\n    g_z = (1.0 - y2 * y2) * g_y2  # dy2/dz\n" in source
+    assert "    g_x += y * g_z  # dz/dx\n    g_y += x * g_z  # dz/dy\n" in source
+
+
+@given(expression_dags())
+def test_each_backward_line_is_one_chain_rule_step_in_the_engines_order(dag_and_point) -> None:
+    dag, point = dag_and_point
+    out = dag(*(Value(p) for p in point))
+    compiled = compile(out)
+    names = compiled.names
+    steps = re.findall(r"^    g_(\w+) [-+]?= .*  # d(\w+)/d(\w+)$", compiled.source, re.M)
+    assert all(into == inp for into, _, inp in steps)
+    trace = [(names[s.output], names[s.input]) for s in explain_backward(out)]
+    assert [(output, inp) for _, output, inp in steps] == trace
+    # the forward: one line per node, each after the lines of its inputs
+    assigned = re.findall(r"^    (?!g_|d_)(\w+) = ", compiled.source, re.M)
+    assert sorted(assigned) == sorted(names[v] for v in topological_order(out))
+    for v in topological_order(out):
+        assert all(assigned.index(names[x]) < assigned.index(names[v]) for x in v.inputs)
+
+
+@given(st.lists(node_labels, min_size=1, max_size=4))
+def test_any_labels_give_valid_unique_names_and_show_where_they_changed(labels) -> None:
+    xs = [Value(i + 1.0, label=label) for i, label in enumerate(labels)]
+    out = sum(x * x for x in xs)
+    compiled = compile(out)
+    assert replayed(compiled, xs) == interpreted(lambda: sum(x * x for x in xs), xs)
+    for label in {label for label in labels if label}:
+        if not label.isidentifier():
+            assert f"  # {label}" in compiled.source
+
+
+def test_a_label_that_names_a_function_of_the_code_is_renamed() -> None:
+    x = Value(1.0, label="tanh")
+    y = x.tanh()
+    y.label = "sum"
+    source = compile(y).source
+    assert "sum_2 = tanh(tanh_2)  # sum" in source
+
+
+# -- tracing a data-dependent branch --------------------------------------------------------
+def branchy(x: Value) -> Value:
+    if x < 0:  # the line the error must name
+        return -x
+    return x
+
+
+@pytest.mark.parametrize(
+    "f",
+    [
+        branchy,
+        lambda x: x * 2 if x else x,
+        lambda x: x * 2 if 0 >= x else x,  # noqa: SIM300 (the number on the left, reflected)
+        lambda x: max(x, 0),
+    ],
+    ids=["x < 0", "bool(x)", "0 >= x", "max(x, 0)"],
+)
+def test_a_python_branch_on_a_value_while_tracing_names_the_line(f) -> None:
+    with pytest.raises(TracingError) as raised:
+        compile(f, 1.5)
+    message = str(raised.value)
+    assert "test_compiler.py:" in message and "bake" in message
+    if f is branchy:
+        assert f"test_compiler.py:{branchy.__code__.co_firstlineno + 1} (if x < 0:" in message
+    assert Value(1.0) < 2  # comparisons work again once the trace is over
+
+
+def test_a_rule_that_branches_on_values_names_the_users_line_and_the_rule() -> None:
+    """relu's local rule on Values compares them: grad(create_graph=True) of a relu graph
+    has a structure that depends on the data, so tracing it refuses."""
+    w = Value(0.5)
+
+    def slope(x: Value) -> Value:
+        return grad((w * x).relu(), [w], create_graph=True)[0]
+
+    with pytest.raises(TracingError, match=r"test_compiler\.py:\d+ .*\(in autograd/ops\.py:\d+\)"):
+        compile(slope, 2.0)
+
+
+def test_tracing_in_one_thread_leaves_comparisons_in_another_alone() -> None:
+    entered, release = threading.Event(), threading.Event()
+    results: list[bool] = []
+
+    def compare_elsewhere() -> None:
+        entered.wait()
+        results.append(Value(1.0) < 2)
+        release.set()
+
+    def f(x: Value) -> Value:
+        entered.set()
+        release.wait(5)
+        return x * 2
+
+    thread = threading.Thread(target=compare_elsewhere)
+    thread.start()
+    compile(f, 1.0)
+    thread.join()
+    assert results == [True]
+
+
+def test_kinked_ops_compile_and_follow_the_data() -> None:
+    w = Value(1.0)
+    compiled = compile(lambda x: (w * x).relu() + (w * x).abs(), 1.0)
+    assert compiled(2.0) == 4.0 and w.grad == 4.0
+    w.grad = 0.0
+    assert compiled(-2.0) == 2.0 and w.grad == 2.0
+
+
+# -- errors at replay: as clear as the interpreter's ---------------------------------------------
+def interpreter_error(build: Callable[[], Any]) -> tuple[type, str]:
+    with pytest.raises(Exception) as raised:  # whatever the interpreter raises
+        build()
+    return type(raised.value), str(raised.value)
+
+
+def compiled_error(run: Callable[[], Any]) -> tuple[type, str]:
+    with pytest.raises(Exception) as raised:
+        run()
+    return type(raised.value), str(raised.value)
+
+
+@pytest.mark.parametrize(
+    ("build", "bad"),
+    [
+        (lambda a: (a * 2.0).log(), -1.0),
+        (lambda a: 1.0 / (a - 1.0), 1.0),
+        (lambda a: (a * 1.0).sqrt() + a, -4.0),
+        (lambda a: (a * 3.0).exp(), 400.0),
+        (lambda a: a ** (a * 0.5), -2.0),
+    ],
+    ids=["log", "division", "sqrt", "exp overflow", "negative base"],
+)
+def test_a_domain_error_at_replay_is_the_interpreters(build, bad) -> None:
+    a = Value(2.0, label="a")
+    graph = compile(build(a))
+    function = compile(lambda x: build(x) * a, 2.0)
+    a.data = bad
+    grads_before = a.grad
+    assert compiled_error(graph) == interpreter_error(lambda: build(a))
+    a.data = 2.0
+    expected = interpreter_error(lambda: build(Value(bad, label="x")) * a)
+    assert compiled_error(lambda: function(bad)) == expected
+    assert a.grad == grads_before  # nothing half-written
+
+
+def test_a_domain_error_in_a_batch_names_the_example() -> None:
+    w = Value(1.0, label="w")
+    compiled = compile(lambda x: (w * x).log(), 1.0)
+    with pytest.raises(ValueError, match=r"log\(.*\): defined for x > 0") as raised:
+        compiled.batch([1.0, 2.0, -3.0, 4.0])
+    if sys.version_info >= (3, 11):  # exceptions carry notes from Python 3.11
+        assert raised.value.__notes__ == ["(in example 2 of the batch)"]
+    assert w.grad == 0.0
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "fragment"),
+    [
+        (lambda c: c(1.0), TypeError, "takes 2 arguments (x, t), got 1"),
+        (lambda c: c([1.0, 2.0, 3.0], 1.0), ValueError, "x must hold 2 items, as traced, got 3"),
+        (lambda c: c([1.0, "a"], 1.0), TypeError, "x[1] must be a number, got str 'a'"),
+        (lambda c: c([1.0, True], 1.0), TypeError, "x[1] must be a number, got bool"),
+        (lambda c: c(1.0, 1.0), TypeError, "x must be a sequence of 2"),
+        (lambda c: c([1.0, 2.0], Value(1.0)), TypeError, "t must be a number, got Value"),
+        (lambda c: c.batch([[1.0, 2.0]]), TypeError, "takes 2 columns (x, t), got 1"),
+        (lambda c: c.batch([[1.0, 2.0]], [1.0, 2.0]), ValueError, "got lengths [1, 2]"),
+        (lambda c: c.batch([[1.0, 2.0]], [None]), TypeError, "t must be a number, got NoneType"),
+        (lambda c: c.batch([[1.0]], [1.0]), ValueError, "x must hold 2 items"),
+        (lambda c: c.batch([[1.0, 2.0]], [1.0], seed="s"), TypeError, "seed"),
+        (lambda c: c.batch([[1.0, 2.0]], [1.0], seed=lambda o: []), ValueError, "one seed per"),
+    ],
+)
+def test_wrong_arguments_get_a_clear_error(call, error, fragment) -> None:
+    w = Value(1.0)
+
+    def f(x: list[Value], t: Value) -> Value:
+        return (w * x[0] + x[1] - t) ** 2
+
+    compiled = compile(f, [0.0, 0.0], 0.0)
+    with pytest.raises(error) as raised:
+        call(compiled)
+    assert fragment in str(raised.value)
+    assert w.grad == 0.0
+
+
+def test_a_seed_functions_own_error_is_raised_as_it_is() -> None:
+    compiled = compile(lambda x: x * 2.0, 1.0)
+
+    def broken(outputs: list[float]) -> list[float]:
+        raise KeyError("mine")
+
+    with pytest.raises(KeyError, match="mine"):
+        compiled.batch([1.0], seed=broken)
+
+
+@pytest.mark.parametrize(
+    ("target", "args", "fragment"),
+    [
+        (Value(1.0) * 2, (1.0,), "takes no example arguments"),
+        (3.0, (), "expects a Value or a function"),
+        (lambda x: 2.0, (1.0,), "must be a Value or a list of Values, got float"),
+        (lambda x: x, ("a",), "argument x must be a number or a sequence of numbers"),
+    ],
+    ids=["root with arguments", "a number", "a function returning a float", "a string"],
+)
+def test_what_cannot_be_compiled_says_why(target, args, fragment) -> None:
+    with pytest.raises(TypeError, match=re.escape(fragment)):
+        compile(target, *args)
+
+
+def test_a_graph_larger_than_max_nodes_says_the_limit() -> None:
+    x = Value(1.0)
+    y = x
+    for _ in range(50):
+        y = y * 1.0001
+    with pytest.raises(ValueError, match="51 nodes, more than max_nodes=50"):
+        compile(y, max_nodes=50)
+    assert compile(y, max_nodes=None)() == y.data
+
+
+@pytest.mark.slow
+def test_a_chain_of_10_to_the_5_nodes_compiles_and_replays_exactly() -> None:
+    x = Value(1.0)
+    y = x
+    for _ in range(50_000):
+        y = y * 1.0001 + 0.001
+    compiled = compile(y)
+    assert compiled.node_count == 100_001
+    assert replayed(compiled, [x]) == interpreted(lambda: y, [x])
