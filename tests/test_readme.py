@@ -244,3 +244,13 @@ def test_a_custom_ops_domain_error_reads_as_the_readme_says() -> None:
     with pytest.raises(getattr(builtins, shown[1])) as raised:
         mylog(autograd.Value(-1.0, label="a"))
     assert str(raised.value) == shown[2]
+
+
+def test_the_compile_example_prints_the_source_the_readme_shows() -> None:
+    """The derivation's network compiled: the README's listing is what compile writes."""
+    code = block_with("python", "print(step.source)")
+    shown = block_with("text", "def replay(")
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        exec(compile(code, "README compile example", "exec"), {"__name__": "__main__"})
+    assert printed.getvalue() == shown
