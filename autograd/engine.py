@@ -7,6 +7,8 @@ The engine works on the shape of a node, not on its class: anything with ``_inpu
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from math import isfinite
 from typing import Any, Protocol
 
 
@@ -46,15 +48,26 @@ def topological_order(root: Node) -> list[Any]:
     return order
 
 
-def float_gradients(root: Node, seed: float) -> dict[Any, float]:
+# Called with (node, position, upstream, so_far) when input ``position`` of ``node`` would
+# get a gradient that is not finite: so_far + local * upstream. Position None: the seed.
+NonFiniteHandler = Callable[[Any, "int | None", float, float], None]
+
+
+def float_gradients(
+    root: Node, seed: float, on_non_finite: NonFiniteHandler | None = None
+) -> dict[Any, float]:
     """d(root)/d(node) * seed for every node ``root`` depends on, in one reverse pass.
 
     The chain rule over floats: for each node in reverse topological order and each of its
-    inputs, ``grads[input] += local * grads[node]``. No ``.grad`` is touched.
+    inputs, ``grads[input] += local * grads[node]``. No ``.grad`` is touched. With
+    ``on_non_finite`` (anomaly mode), every gradient is checked before it is added.
     """
     order = topological_order(root)
     grads = dict.fromkeys(order, 0.0)
     grads[root] = seed
+    if on_non_finite is not None:
+        _checked_chain_rule(root, order, grads, on_non_finite)
+        return grads
     for node in reversed(order):
         g = grads[node]
         # One partial per input by construction; zip(..., strict=...) would cost a keyword
@@ -64,11 +77,28 @@ def float_gradients(root: Node, seed: float) -> dict[Any, float]:
     return grads
 
 
-def accumulate(root: Node, seed: float) -> None:
+def _checked_chain_rule(
+    root: Node, order: list[Any], grads: dict[Any, float], on_non_finite: NonFiniteHandler
+) -> None:
+    """The loop of ``float_gradients``, calling ``on_non_finite`` before a gradient that is
+    not finite is stored. Kept apart so that the usual loop pays nothing for the checks."""
+    if not isfinite(grads[root]):
+        on_non_finite(root, None, grads[root], 0.0)
+    for node in reversed(order):
+        g = grads[node]
+        for position, (child, local) in enumerate(zip(node._inputs, node._locals, strict=True)):
+            so_far = grads[child]
+            total = so_far + local * g
+            if not isfinite(total):
+                on_non_finite(node, position, g, so_far)
+            grads[child] = total
+
+
+def accumulate(root: Node, seed: float, on_non_finite: NonFiniteHandler | None = None) -> None:
     """Add this pass's gradients into ``.grad`` of every node reached (``backward()``).
 
     The pass is computed on its own first, then added, so a second call exactly doubles
-    every ``.grad`` and only ``zero_grad`` resets them.
+    every ``.grad`` and only ``zero_grad`` resets them. ``on_non_finite``: as above.
     """
-    for node, g in float_gradients(root, seed).items():
+    for node, g in float_gradients(root, seed, on_non_finite).items():
         node.grad += g

@@ -1,7 +1,9 @@
-"""Whether ops record a graph: on by default, off inside ``no_grad()``.
+"""The modes ops run in: whether they record a graph, and whether they check for anomalies.
 
-The mode lives in a context variable, so each thread (and each asyncio task) has its own
-and a ``with no_grad():`` in one never switches recording off in another.
+Recording is on by default and off inside ``no_grad()`` (``enable_grad()`` turns it back
+on); ``detect_anomaly()`` adds checks for non-finite values on top of either. Both live in
+one context variable, so each thread (and each asyncio task) has its own mode, a ``with``
+block in one never changes another, and an op reads the whole mode with one call.
 """
 
 from __future__ import annotations
@@ -9,29 +11,59 @@ from __future__ import annotations
 from collections.abc import Callable
 from contextlib import ContextDecorator
 from contextvars import ContextVar
-from typing import Any, TypeVar
+from typing import Any, Literal, NamedTuple, TypeVar
 
-_enabled: ContextVar[bool] = ContextVar("chainrule_grad_enabled", default=True)
+
+class Mode(NamedTuple):
+    """What ops do: record a graph or not, check for non-finite values or not."""
+
+    recording: bool
+    anomaly: bool
+
+
+DEFAULT = Mode(recording=True, anomaly=False)
+# The context variable holds False in the default mode and the Mode in force otherwise, so
+# that an op tells the common case with the same single truth test it would make of a
+# bool, ``if not special_mode():``, and only the other modes take a slower path.
+_special: ContextVar[Mode | Literal[False]] = ContextVar("chainrule_mode", default=False)
 # The modes that the open ``with`` blocks of this context will restore, innermost last.
 # Blocks nest within a context, so one stack serves every instance, thread and task.
-_outer_modes: ContextVar[tuple[bool, ...]] = ContextVar("chainrule_outer_modes", default=())
+_outer_modes: ContextVar[tuple[Mode | Literal[False], ...]] = ContextVar(
+    "chainrule_outer_modes", default=()
+)
 F = TypeVar("F", bound=Callable[..., Any])
 
+# special_mode() is False in the default mode, else the Mode in force. It is the context
+# variable's own getter, as every op calls it.
+special_mode: Callable[[], Mode | Literal[False]] = _special.get
 
-# is_grad_enabled() is True when new ops record their inputs and local derivatives. It is
-# the context variable's own getter, as every op calls it.
-is_grad_enabled: Callable[[], bool] = _enabled.get
+
+def current_mode() -> Mode:
+    """The mode in force in this thread or task."""
+    return _special.get() or DEFAULT
 
 
-class _GradMode(ContextDecorator):
-    """Set the grad mode inside a ``with`` block or a decorated function, then restore it.
+def is_grad_enabled() -> bool:
+    """True when new ops record their inputs and local derivatives."""
+    return current_mode().recording
+
+
+def is_anomaly_enabled() -> bool:
+    """True inside ``detect_anomaly()``: ops and backward check for non-finite values."""
+    return current_mode().anomaly
+
+
+class _ModeSwitch(ContextDecorator):
+    """Change the mode inside a ``with`` block or a decorated function, then restore it.
 
     Usable as ``with no_grad():``, ``@no_grad()`` and ``@no_grad``. What each ``with`` must
     restore is kept per context (per thread, per asyncio task), not on the instance, so one
-    instance (a decorated function's) may be entered from several threads at once.
+    instance (a decorated function's) may be entered from several threads at once. A
+    subclass sets what it switches: ``_recording``, ``_anomaly`` (None keeps the outer one).
     """
 
-    _mode: bool
+    _recording: bool | None = None
+    _anomaly: bool | None = None
 
     def __new__(cls, func: F | None = None) -> Any:
         if func is None:
@@ -47,22 +79,39 @@ class _GradMode(ContextDecorator):
         pass  # __new__ handled func; an instance keeps no state of its own
 
     def __enter__(self) -> None:
-        _outer_modes.set((*_outer_modes.get(), _enabled.get()))
-        _enabled.set(self._mode)
+        _outer_modes.set((*_outer_modes.get(), _special.get()))
+        outer = current_mode()
+        recording = outer.recording if self._recording is None else self._recording
+        anomaly = outer.anomaly if self._anomaly is None else self._anomaly
+        mode = Mode(recording, anomaly)
+        _special.set(False if mode == DEFAULT else mode)
 
     def __exit__(self, *exc: object) -> None:
         *outer, mode = _outer_modes.get()
         _outer_modes.set(tuple(outer))
-        _enabled.set(mode)
+        _special.set(mode)
 
 
-class no_grad(_GradMode):  # noqa: N801 (named like the statement it stands for, as in PyTorch)
+class no_grad(_ModeSwitch):  # noqa: N801 (named like the statement it stands for, as in PyTorch)
     """Ops inside record no graph: for parameter updates and evaluation."""
 
-    _mode = False
+    _recording = False
 
 
-class enable_grad(_GradMode):  # noqa: N801
+class enable_grad(_ModeSwitch):  # noqa: N801
     """Ops inside record a graph, even within ``no_grad()``."""
 
-    _mode = True
+    _recording = True
+
+
+class detect_anomaly(_ModeSwitch):  # noqa: N801 (PyTorch's name)
+    """Catch the first value or gradient that is not finite, naming the line that made it.
+
+    Inside, each op remembers the user's source line that called it, an op whose result is
+    inf or NaN raises ``FloatingPointError`` naming the op, its operands and that line, and
+    ``backward()`` (or ``grad``) raises on the first non-finite gradient, naming the node,
+    its op and the line that made it. Off (the default), none of this costs anything, and
+    arithmetic follows IEEE: ``Value(1e308) * 10`` is inf, silently; inside, it raises.
+    """
+
+    _anomaly = True

@@ -7,6 +7,7 @@ every first derivative, so it checks the second derivatives.
 
 from __future__ import annotations
 
+import inspect
 import math
 from collections.abc import Callable, Sequence
 
@@ -30,18 +31,18 @@ def gradcheck(
     """True when every d f/d input matches central differences within atol + rtol * |numeric|.
 
     ``f`` takes one Value per input and returns a Value. ``inputs`` (numbers or Values)
-    are left unchanged: ``f`` runs on fresh leaves holding the same data and labels.
-    Raises ``GradcheckError`` naming the first input that disagrees.
+    are left unchanged: ``f`` runs on fresh leaves holding the same data and labels (an
+    input without a label gets the name of ``f``'s parameter). Raises ``GradcheckError``
+    naming the first input that disagrees.
     """
-    points, labels = _points(inputs)
+    points, labels = _points(f, inputs)
     leaves = [Value(p, label) for p, label in zip(points, labels, strict=True)]
     analytic = grad(_call(f, leaves), leaves)
     for i, a in enumerate(analytic):
         n = _central_difference(f, points, i, eps)
         if not abs(a - n) <= atol + rtol * abs(n):
-            name = f" ({labels[i]!r})" if labels[i] else ""
             raise GradcheckError(
-                f"gradcheck: d f/d input {i}{name} at {points}: "
+                f"gradcheck: d f/d {_input_name(i, labels)} at {points}: "
                 f"analytic {a!r}, numeric {n!r} (atol={atol}, rtol={rtol})"
             )
     return True
@@ -55,20 +56,26 @@ def gradgradcheck(
     rtol: float = 1e-4,
 ) -> bool:
     """``gradcheck`` on each first derivative of ``f``: checks every second derivative."""
+    points, labels = _points(f, inputs)
+    named = [Value(p, label) for p, label in zip(points, labels, strict=True)]
     for j in range(len(inputs)):
 
         def first_derivative(*xs: Value, j: int = j) -> Value:
             return grad(_call(f, list(xs)), xs, create_graph=True)[j]
 
         try:
-            gradcheck(first_derivative, inputs, eps, atol, rtol)
+            gradcheck(first_derivative, named, eps, atol, rtol)
         except GradcheckError as exc:
-            raise GradcheckError(f"gradgradcheck, derivative of d f/d input {j}: {exc}") from None
+            raise GradcheckError(
+                f"gradgradcheck, derivative of d f/d {_input_name(j, labels)}: {exc}"
+            ) from None
     return True
 
 
-def _points(inputs: Sequence[Number | Value]) -> tuple[list[float], list[str]]:
+def _points(f: Function, inputs: Sequence[Number | Value]) -> tuple[list[float], list[str]]:
+    """The inputs' floats, and a name for each: its label, else f's parameter name, else ''."""
     points, labels = [], []
+    parameters = _parameter_names(f)
     for i, x in enumerate(inputs):
         if isinstance(x, Value):
             points.append(x.data)
@@ -76,7 +83,29 @@ def _points(inputs: Sequence[Number | Value]) -> tuple[list[float], list[str]]:
         else:
             points.append(_as_float(x, f"gradcheck inputs[{i}]"))
             labels.append("")
+        if not labels[i] and i < len(parameters):
+            labels[i] = parameters[i]
     return points, labels
+
+
+def _parameter_names(f: Function) -> list[str]:
+    """The names of f's leading positional parameters (none for ``*args`` or a builtin)."""
+    try:
+        parameters = inspect.signature(f).parameters.values()
+    except (TypeError, ValueError):
+        return []
+    positional = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    names = []
+    for parameter in parameters:
+        if parameter.kind not in positional:
+            break
+        names.append(parameter.name)
+    return names
+
+
+def _input_name(i: int, labels: list[str]) -> str:
+    """How messages name input i: ``input 1 ('x')``, or ``input 1`` without a name."""
+    return f"input {i} ({labels[i]!r})" if labels[i] else f"input {i}"
 
 
 def _call(f: Function, xs: list[Value]) -> Value:

@@ -13,7 +13,7 @@ from typing import Literal, overload
 from autograd import engine
 from autograd.grad_mode import enable_grad
 from autograd.ops import Partials
-from autograd.value import Number, Value, _as_float, check_has_graph
+from autograd.value import Number, Value, check_has_graph, gradient_check
 
 
 def backward(root: Value, gradient: Number = 1.0) -> None:
@@ -23,7 +23,7 @@ def backward(root: Value, gradient: Number = 1.0) -> None:
     exactly doubles every ``.grad`` and only ``zero_grad`` resets them.
     """
     check_has_graph(root, "backward")
-    engine.accumulate(root, _as_float(gradient, "backward gradient"))
+    root.backward(gradient)
 
 
 @overload
@@ -51,7 +51,7 @@ def grad(
         if not isinstance(x, Value):
             raise TypeError(f"grad: inputs[{i}] must be a Value, got {type(x).__name__} {x!r}")
     if not create_graph:
-        grads = engine.float_gradients(output, 1.0)
+        grads = engine.float_gradients(output, 1.0, gradient_check())
         return [grads.get(x, 0.0) for x in inputs]
     with enable_grad():
         value_grads = _value_gradients(output)

@@ -1,19 +1,28 @@
 """Readable names for the nodes of a graph, shared by every reader that shows one.
 
-The printed backward steps (``autograd.trace``), the picture (``autograd.viz``) and any
-other reader name a node the same way: its label, or its op's name and a count
-(``mul1``, ``tanh2``, ``leaf1``), and print numbers in at most four significant digits.
+The printed backward steps (``autograd.trace``), the picture (``autograd.viz``) and the
+step-through page (``autograd.player``) name a node the same way: its label, or its op's
+name and a count (``mul1``, ``tanh2``, ``leaf1``), and print numbers in at most four
+significant digits. Generated names count in reading order (``reading_order``), so the
+first neuron of a layer gets ``dot1``, the second ``dot2``.
 """
 
 from __future__ import annotations
 
+import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from typing import Any
 
+from autograd import ops
 from autograd.value import Value
 
 # Operator symbols spelled as words, so generated names read as identifiers.
 _OP_WORDS = {"+": "add", "-": "sub", "*": "mul", "/": "div", "**": "pow"}
+_INFIX = frozenset(_OP_WORDS)
+_WEIGHTED_SUMS = (ops.DOT, ops.AFFINE, ops.LINEAR)  # operands laid out as (w, x, b)
+_MAX_COEFFICIENTS = 4  # a dot's constant coefficients shown in its op's label
+_COMPOUND = re.compile(r"[\s+\-*/^]")  # a name holding these reads as an expression
 
 
 def format_number(x: float) -> str:
@@ -22,12 +31,36 @@ def format_number(x: float) -> str:
     return "0" if text == "-0" else text
 
 
+def reading_order(root: Value) -> list[Value]:
+    """Every node ``root`` depends on, inputs first, each node's inputs taken left to right.
+
+    A topological order, the one a person reading the expression follows: in
+    ``dot(W1[0], x) ... dot(W1[1], x)`` the first neuron comes before the second.
+    (The engine's order may visit inputs in another order; backward does not care.)
+    Iterative, so a chain of any length works.
+    """
+    order: list[Value] = []
+    seen = {root}
+    stack: list[tuple[Value, Iterator[Value]]] = [(root, iter(root.inputs))]
+    while stack:
+        node, inputs = stack[-1]
+        for child in inputs:
+            if child not in seen:
+                seen.add(child)
+                stack.append((child, iter(child.inputs)))
+                break
+        else:
+            stack.pop()
+            order.append(node)
+    return order
+
+
 def node_names(order: Sequence[Value]) -> dict[Value, str]:
     """A unique, readable name for each node: its label, or its op's name and a count.
 
-    Names are given in the order of ``order``, so the same graph always gets the same
-    names. A repeated label gets a suffix (``w``, ``w#2``); a generated name never takes
-    a name some node carries as its label.
+    Names are given in the order of ``order`` (pass ``reading_order(root)``), so the same
+    graph always gets the same names. A repeated label gets a suffix (``w``, ``w#2``); a
+    generated name never takes a name some node carries as its label.
     """
     labels = {v.label for v in order if v.label}
     taken: set[str] = set()
@@ -46,3 +79,66 @@ def node_names(order: Sequence[Value]) -> dict[Value, str]:
         taken.add(name)
         names[v] = name
     return names
+
+
+def op_label(node: Value) -> str:
+    """The op as a picture writes it, with its plain-number operands where they were
+    written: ``* 3``, ``** 2``, ``- 3``, ``3 -`` (for ``3 - x``), ``dot (0.5, -1)``."""
+    op = node.operation
+    if op is None:
+        return ""
+    constants = node.constants
+    if not constants:
+        return op.name
+    if op in _WEIGHTED_SUMS:  # the constant coefficients, shortened past a few
+        shown = [format_number(c) for c in constants[:_MAX_COEFFICIENTS]]
+        more = ", …" if len(constants) > _MAX_COEFFICIENTS else ""
+        return f"{op.name} ({', '.join(shown)}{more})"
+    numbers = " ".join(_operand(c) for c in constants)
+    return f"{numbers} {op.name}" if op.reflected else f"{op.name} {numbers}"
+
+
+def term(name: str) -> str:
+    """``name`` as one term of a formula, ``d out / d in`` or ``name.grad``: in parentheses
+    when it holds spaces or operators (``(A2 - y).grad``, not ``A2 - y.grad``)."""
+    return f"({name})" if _COMPOUND.search(name) and not _enclosed(name) else name
+
+
+def _enclosed(name: str) -> bool:
+    """Whether ``name`` is one parenthesised whole: ``(a - b)``, but not ``(a) - (b)``."""
+    depth = 0
+    for i, char in enumerate(name):
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if depth == 0 and i < len(name) - 1:
+            return False
+    return name.startswith("(") and depth == 0
+
+
+def formula(node: Value, names: dict[Value, str]) -> str:
+    """How ``node`` is computed, written with its inputs' names and its constants:
+    ``x * y``, ``3 - x``, ``tanh(n)``, ``W[0]·0.5 + W[1]·(-1) + b``."""
+    op = node.operation
+    if op is None:
+        return names[node]
+    # The op's own layout of its operands (weighted sums: (w, x, b)), here laid out as text.
+    constants: tuple[Any, ...] = tuple(_operand(c) for c in node.constants)
+    operands = op.arguments(tuple(term(names[x]) for x in node.inputs), constants)
+    if op in _WEIGHTED_SUMS:
+        w, x, b = operands
+        return " + ".join([f"{a}·{c}" for a, c in zip(w, x, strict=True)] + list(b))
+    if op.name in _INFIX and len(operands) == 2:
+        first, second = reversed(operands) if op.reflected else operands
+        return f"{first} {op.name} {second}"
+    return f"{op.name}({', '.join(_flat(operands))})"
+
+
+def _flat(operands: tuple[Any, ...]) -> list[str]:
+    """The operands as one list, where an op's layout groups some in tuples (a custom op's
+    ``unpack`` may, as the weighted sums' does)."""
+    return [text for a in operands for text in (a if isinstance(a, tuple) else (a,))]
+
+
+def _operand(c: float) -> str:
+    """A constant as an operand: in parentheses when negative, ``x * (-1)``."""
+    text = format_number(c)
+    return f"({text})" if text.startswith("-") else text

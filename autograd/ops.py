@@ -52,8 +52,27 @@ class Op(NamedTuple):
 
 
 # Helpers that work on floats and on Values: the float path uses math, a Value its method.
+# They are what a rule is written with, the library's and a custom op's (autograd.custom):
+# math's own functions would turn a Value into a float and lose its graph.
+def exp(x: Any) -> Any:
+    return math.exp(x) if isinstance(x, float) else x.exp()
+
+
 def log(x: Any) -> Any:
     return math.log(x) if isinstance(x, float) else x.log()
+
+
+def sqrt(x: Any) -> Any:
+    return math.sqrt(x) if isinstance(x, float) else x.sqrt()
+
+
+def tanh(x: Any) -> Any:
+    return math.tanh(x) if isinstance(x, float) else x.tanh()
+
+
+def sigmoid(x: Any) -> Any:
+    """1 / (1 + e^-x), without overflow on the float path."""
+    return _sigmoid(x) if isinstance(x, float) else x.sigmoid()
 
 
 def sin(x: Any) -> Any:
@@ -98,6 +117,8 @@ def _infinite_slope(x: Any) -> Any:
 
 def _pow_local(x: Any, c: Any, out: Any) -> Partials:
     """d(x**c)/dx = c x^(c-1); +inf at x = 0 for 0 < c < 1 (the one-sided limit)."""
+    if type(x) is float:  # the float path, taken by every ** node as it is made
+        return (0.0,) if c == 0 else (INF,) if x == 0 and c < 1 else (c * x ** (c - 1),)
     if isinstance(c, float) and c == 0:
         return (0.0,)
     if _data(x) == 0 and c < 1:
@@ -168,6 +189,42 @@ def _mean_local(*xs_out: Any) -> Partials:
     return (1.0 / n,) * n
 
 
+def _sum_squares(*xs: Any) -> Any:
+    return sum(map(mul, xs, xs))
+
+
+def _sum_squares_code(*xs: str) -> str:
+    """``_sum_squares`` as Python source: the same squares, added by the same ``sum()``."""
+    return f"sum(({', '.join(f'{x} * {x}' for x in xs)}{',' if len(xs) == 1 else ''}))"
+
+
+def _sum_squares_local(*xs_out: Any) -> Partials:
+    """d/dx_i Σ x² = 2 x_i."""
+    return tuple(x + x for x in xs_out[:-1])
+
+
+def _logsumexp(*xs: float) -> float:
+    """log Σ e^x_i, shifted by the largest x so that no exponential overflows: finite
+    for logits of ±1e300 and exact where they differ hugely (e^(x - max) rounds to 0)."""
+    top = max(xs)
+    if math.isinf(top):  # all -inf, or a +inf: the shift would make inf - inf = NaN
+        return top
+    return top + math.log(sum(math.exp(x - top) for x in xs))
+
+
+def _softmax(*xs_out: Any) -> Partials:
+    """d logsumexp / d x_i = e^x_i / Σ e^x_j, the softmax, computed with the same shift.
+
+    The shift is a plain float (the largest logit's data): softmax does not change when
+    every x moves by one constant, so on the Value path it is exact to treat it as one.
+    """
+    xs = xs_out[:-1]
+    top = max(map(_data, xs))
+    exps = [exp(x - top) for x in xs]
+    total = sum(exps)
+    return tuple(e / total for e in exps)
+
+
 # The operations. A constant operand comes after the inputs, whichever side it was on.
 
 ADD = Op("+", lambda x, y: x + y, lambda x, y, out: ONE_ONE)
@@ -230,3 +287,7 @@ LINEAR = Op(
     "dot", _weighted_sum, _linear_local, unpack=_coefficients, forward_code=_weighted_sum_code
 )
 MEAN = Op("mean", _mean, _mean_local, forward_code=_mean_code)  # (1/n) Σ x_i
+SUM_SQUARES = Op(  # Σ x_i²: an L2 penalty
+    "sum_squares", _sum_squares, _sum_squares_local, forward_code=_sum_squares_code
+)
+LOGSUMEXP = Op("logsumexp", _logsumexp, _softmax)  # log Σ e^x_i: its partials are the softmax

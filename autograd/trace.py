@@ -20,9 +20,10 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from autograd.engine import topological_order
-from autograd.names import format_number, node_names
+from autograd.names import format_number, node_names, reading_order, term
 from autograd.value import Value
 
 
@@ -50,7 +51,7 @@ class ChainRuleStep:
         return self.local * self.upstream
 
     def __str__(self) -> str:
-        out, inp = self.output_name, self.input_name
+        out, inp = term(self.output_name), term(self.input_name)
         where = f" [arg {self.position}]" if self.shared else ""
         return (
             f"{inp}.grad += d{out}/d{inp}{where} ({format_number(self.local)})"
@@ -76,9 +77,20 @@ class BackwardTrace:
         return self.steps[index]
 
     def __str__(self) -> str:
-        lines = [f"{self.root_name}.grad = 1 (the seed)"]
+        lines = [f"{term(self.root_name)}.grad = 1 (the seed)"]
         lines += [f"Step {i}: {step}" for i, step in enumerate(self.steps, start=1)]
         return "\n".join(lines)
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        """IPython's plain text is what ``print`` shows: the numbered steps."""
+        printer.text(str(self))
+
+    def _repr_html_(self) -> str | None:
+        """Jupyter shows the trace as the step-through player (``autograd.player``), or as
+        its text when Graphviz's ``dot`` is missing or the graph is too large to draw."""
+        from autograd.player import notebook_html  # rendering loads only when shown
+
+        return notebook_html(self)
 
 
 def explain_backward(root: Value) -> BackwardTrace:
@@ -94,7 +106,7 @@ def explain_backward(root: Value) -> BackwardTrace:
             f"explain_backward: the output must be a Value, got {type(root).__name__} {root!r}"
         )
     order = topological_order(root)
-    names = node_names(order)
+    names = node_names(reading_order(root))
     grads = dict.fromkeys(order, 0.0)
     grads[root] = 1.0
     steps = []

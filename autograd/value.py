@@ -11,11 +11,12 @@ from __future__ import annotations
 import numbers
 from collections.abc import Callable, Iterable
 from contextvars import ContextVar
+from math import isfinite
 from operator import attrgetter
 from typing import Any, Union, cast
 
-from autograd import engine, ops
-from autograd.grad_mode import is_grad_enabled
+from autograd import anomaly, engine, ops
+from autograd.grad_mode import current_mode, is_anomaly_enabled, special_mode
 from autograd.ops import Op, Partials
 
 Number = int | float | numbers.Real
@@ -36,7 +37,8 @@ UNTRACKED = Op("", _never_evaluated, _never_evaluated)
 class Value:
     """A scalar that records the operations applied to it, for reverse-mode autodiff."""
 
-    __slots__ = ("data", "grad", "label", "_op", "_inputs", "_locals", "_consts")
+    # __weakref__: weak caches keyed by node (anomaly mode's source lines, users' own): 8 B a node
+    __slots__ = ("data", "grad", "label", "_op", "_inputs", "_locals", "_consts", "__weakref__")
     __array_ufunc__ = None  # numpy scalars on the left defer to our reflected operators
 
     data: float
@@ -137,7 +139,7 @@ class Value:
     def backward(self, gradient: Number = 1.0) -> None:
         """Add d(self)/d(node) * gradient into ``.grad`` of every node this one depends on."""
         check_has_graph(self, "backward")
-        engine.accumulate(self, _as_float(gradient, "backward gradient"))
+        engine.accumulate(self, _as_float(gradient, "backward gradient"), gradient_check())
 
     def zero_grad(self) -> None:
         """Reset this node's ``.grad`` to 0."""
@@ -168,6 +170,14 @@ class Value:
 
     def __float__(self) -> float:
         return self.data
+
+    def item(self) -> float:
+        """The number this node holds, as a float: ``data`` (PyTorch's name for it)."""
+        return self.data
+
+    def detach(self) -> Value:
+        """A new leaf with the same data and no graph: gradients do not flow through it."""
+        return Value(self.data)
 
     # -- what the node computes: everything a reader needs to evaluate it again -------------
     @property
@@ -249,13 +259,40 @@ def _untracked(data: float) -> Value:
     return _new(data, UNTRACKED, (), (), ())
 
 
+def _in_other_mode(
+    out: float,
+    op: Op,
+    inputs: tuple[Value, ...],
+    args: tuple[Any, ...],
+    consts: Constants | float,
+    local: Callable[..., Partials] | None = None,
+) -> Value:
+    """The node for ``out`` when the mode is not the default: under no_grad(), in anomaly
+    mode, or both. ``args`` are the operands' floats as ``op.local`` takes them; ``local``
+    stands in for ``op.local`` (a custom op's rule, checked as it runs)."""
+    mode = current_mode()
+    if mode.anomaly and not isfinite(out):
+        operands = inputs + (consts if isinstance(consts, tuple) else (consts,))
+        raise FloatingPointError(
+            f"{_call(op, operands)} = {out!r}, not a finite number "
+            f"(detect_anomaly); at {anomaly.caller()}"
+        )
+    if mode.recording:
+        node = _new(out, op, inputs, (local or op.local)(*args, out), consts)
+    else:
+        node = _untracked(out)
+    if mode.anomaly:
+        anomaly.remember_origin(node)
+    return node
+
+
 def _unary(op: Op, x: Value) -> Value:
     a = x.data
     try:
         out = op.forward(a)
-        if not is_grad_enabled():
-            return _untracked(out)
-        return _new(out, op, (x,), op.local(a, out), ())
+        if not special_mode():  # the default mode: record, no checks (see grad_mode)
+            return _new(out, op, (x,), op.local(a, out), ())
+        return _in_other_mode(out, op, (x,), (a,), ())
     except _MATH_ERRORS as exc:
         raise _domain_error(op, (x,), exc) from None
 
@@ -268,9 +305,9 @@ def _binary(op: Op | None, const_op: Op, x: Value, y: Any) -> Value:
         a, b = x.data, y.data
         try:
             out = op.forward(a, b)
-            if not is_grad_enabled():
-                return _untracked(out)
-            return _new(out, op, (x, y), op.local(a, b, out), ())
+            if not special_mode():
+                return _new(out, op, (x, y), op.local(a, b, out), ())
+            return _in_other_mode(out, op, (x, y), (a, b), ())
         except _MATH_ERRORS as exc:
             raise _domain_error(op, (x, y), exc) from None
     c = y if type(y) is float else _constant(y, const_op.name)
@@ -279,12 +316,12 @@ def _binary(op: Op | None, const_op: Op, x: Value, y: Any) -> Value:
     a = x.data
     try:
         out = const_op.forward(a, c)
-        if not is_grad_enabled():
-            return _untracked(out)
         # A lone constant is kept as the float itself, not wrapped in a tuple: in a chain
         # such as y = y * 1.0001 + 0.001 that saves a tuple (about 56 bytes) per node, and
         # the float is usually the caller's own literal. ``constants`` wraps it back.
-        return _new(out, const_op, (x,), const_op.local(a, c, out), c)
+        if not special_mode():
+            return _new(out, const_op, (x,), const_op.local(a, c, out), c)
+        return _in_other_mode(out, const_op, (x,), (a, c), c)
     except _MATH_ERRORS as exc:
         raise _domain_error(const_op, (x, c), exc) from None
 
@@ -316,21 +353,40 @@ def dot(
         op, operands, consts = (ops.AFFINE if b else ops.DOT), w + x + b, ()
         x_data = tuple(map(_get_data, x))
     out = op.forward(w_data, x_data, b_data)
-    if not is_grad_enabled():
-        return _untracked(out)
-    return _new(out, op, operands, op.local(w_data, x_data, b_data, out), consts)
+    if not special_mode():
+        return _new(out, op, operands, op.local(w_data, x_data, b_data, out), consts)
+    return _in_other_mode(out, op, operands, (w_data, x_data, b_data), consts)
 
 
 def mean(values: Iterable[Operand]) -> Value:
     """(1/n) Σ values as one node whose local derivatives are all 1/n (a loss's mean)."""
-    xs = _as_values(tuple(values), "mean values")
+    return _reduction(ops.MEAN, values)
+
+
+def logsumexp(values: Iterable[Operand]) -> Value:
+    """log Σ e^v as one node whose local derivatives are the softmax probabilities.
+
+    Stable: computed as max + log Σ e^(v - max), so it is finite and correct for logits
+    of ±1e300 and for logits that differ hugely. ``x - logsumexp(xs)`` is log_softmax.
+    """
+    return _reduction(ops.LOGSUMEXP, values)
+
+
+def sum_squares(values: Iterable[Operand]) -> Value:
+    """Σ v² as one node whose local derivatives are 2v (an L2 penalty's sum)."""
+    return _reduction(ops.SUM_SQUARES, values)
+
+
+def _reduction(op: Op, values: Iterable[Operand]) -> Value:
+    """One node of an n-ary op over ``values``, numbers made into leaves (mean, logsumexp, ...)."""
+    xs = _as_values(tuple(values), f"{op.name} values")
     if not xs:
-        raise ValueError("mean: no values given")
+        raise ValueError(f"{op.name}: no values given")
     data = tuple(map(_get_data, xs))
-    out = ops.MEAN.forward(*data)
-    if not is_grad_enabled():
-        return _untracked(out)
-    return _new(out, ops.MEAN, xs, ops.MEAN.local(*data, out), ())
+    out = op.forward(*data)
+    if not special_mode():
+        return _new(out, op, xs, op.local(*data, out), ())
+    return _in_other_mode(out, op, xs, data, ())
 
 
 def _dot_sides(
@@ -357,7 +413,7 @@ def _as_float(data: Any, where: str) -> float:
     """``data`` as a float, or a TypeError that says what was passed instead."""
     if type(data) is float:
         return data
-    if not is_real_number(data):
+    if type(data) is not int and not is_real_number(data):  # an int skips the ABC check
         raise TypeError(
             f"{where} expects a real number (int, float, Fraction, ...), "
             f"got {type(data).__name__} {data!r}"
@@ -370,7 +426,12 @@ def _as_float(data: Any, where: str) -> float:
 
 def _constant(y: Any, where: str) -> float | None:
     """A number operand as a float; None for anything an operator should refuse."""
-    if not is_real_number(y):
+    if type(y) is int:  # the common literal (x ** 2): no ABC check, one call less
+        try:
+            return float(y)
+        except OverflowError:
+            pass  # _as_float says so, naming the operator
+    elif not is_real_number(y):
         return None
     return _as_float(y, where)
 
@@ -426,8 +487,43 @@ def _describe(operand: Any) -> str:
     return repr(operand)
 
 
-def _domain_error(op: Op, operands: tuple[Any, ...], exc: Exception) -> Exception:
-    """The same kind of error, with a message naming the op, the values and any labels."""
+def _call(op: Op, operands: tuple[Any, ...]) -> str:
+    """The op applied to its operands, as the user wrote it: ``log(a=-1.0)``, ``/(3, z=0.0)``."""
     shown = ", ".join(_describe(a) for a in (operands[::-1] if op.reflected else operands))
+    return f"{op.name}({shown})"
+
+
+def _domain_error(op: Op, operands: tuple[Any, ...], exc: Exception) -> Exception:
+    """The same kind of error, with a message naming the op, the values and any labels
+    (and in anomaly mode the line that called the op)."""
     reason = "the result overflows a float" if isinstance(exc, OverflowError) else op.domain
-    return type(exc)(f"{op.name}({shown}): {reason}")
+    reason = reason or str(exc)  # a custom op may say nothing of its domain: Python's words
+    message = f"{_call(op, operands)}: {reason}"
+    if is_anomaly_enabled():
+        message += f"; at {anomaly.caller()}"
+    return type(exc)(message)
+
+
+def gradient_check() -> engine.NonFiniteHandler | None:
+    """What the engine calls on a gradient that is not finite: in anomaly mode, a handler
+    that raises naming the node; otherwise None, and backward runs its loop unchecked."""
+    return _non_finite_gradient if is_anomaly_enabled() else None
+
+
+def _non_finite_gradient(node: Value, position: int | None, upstream: float, so_far: float) -> None:
+    """Raise FloatingPointError for the gradient that input ``position`` of ``node`` would
+    get (so_far + local * upstream), naming the node, its op and the line that made it."""
+    if position is None:
+        raise FloatingPointError(f"backward: the seed gradient is {upstream!r}, not finite")
+    local = node._locals[position]
+    term = local * upstream
+    if isfinite(term):
+        how = f"the gradient so far {so_far!r} + local {local!r} × upstream {upstream!r}"
+    else:
+        how = f"local derivative {local!r} × upstream gradient {upstream!r}"
+    name = f"{node.label!r} " if node.label else ""
+    raise FloatingPointError(
+        f"backward: the gradient of {_describe(node._inputs[position])} through input "
+        f"{position} of the {node.op} node {name}(= {node.data!r}) is {so_far + term!r}: "
+        f"{how} (detect_anomaly); the node was {anomaly.made_at(node)}"
+    )

@@ -1,40 +1,71 @@
-"""The chain rule, drawn and spelled out: three graphs as SVG and their backward steps.
+"""The chain rule, drawn and spelled out: three graphs, their backward steps, and a page to
+step through the derivation's network.
 
-- ``chain``: the seed's x -> z -> y example, z = 3x and y = z^2, so dy/dx = 6 * 3.
+- ``chain``: x -> z -> y with z = 3x and y = z², so dy/dx = dy/dz · dz/dx = 6 · 3.
 - ``neuron``: one tanh neuron, o = tanh(x1 w1 + x2 w2 + b), with every product its own node.
-- ``two_layer``: the seed's network with 2 inputs, 2 sigmoid hidden units and 1 sigmoid
-  output, Z1 = W1 X + b1, A1 = sigmoid(Z1), Z2 = W2 A1 + b2, A2 = sigmoid(Z2), and the
-  loss (A2 - y)^2, built from plain Values and ``dot``.
+- ``two_layer``: the derivation's network, ``nn.MLP(2, [2, 1], activation="sigmoid")``, on
+  one example: Z1 = W1 X + b1, A1 = σ(Z1), Z2 = W2 A1 + b2, A2 = σ(Z2), and its MSE loss,
+  each layer and the loss framed under their equations.
 
-Run: python -m demos.chain_rule  (writes the SVGs into demos/images, as in the README;
-``--out DIR`` writes them elsewhere).
+Run: python -m demos.chain_rule  (writes the SVGs, and the step-through page of the
+network as two_layer.html, into demos/images as in the README; ``--out DIR`` writes them
+elsewhere). ``--screenshot`` also photographs the page in headless Chromium for the
+README (needs ``pip install -e '.[browser]'`` and Chromium).
 """
 
 from __future__ import annotations
 
 import argparse
-import random
+import re
+import shutil
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from autograd import Value, dot
+from autograd import Value
+from autograd.names import reading_order
+from autograd.player import write_page
 from autograd.trace import explain_backward
 from autograd.viz import GraphvizNotFoundError, render
+from demos.two_layer import EXAMPLE_X, EXAMPLE_Y, engine_pass
+from nn import MLP
 
 IMAGES = Path(__file__).resolve().parent / "images"
+# Chromium without a sandbox (it may run as root in CI), a GPU, or any network of its own.
+CHROMIUM_ARGS = (
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+)
+LOSS_TITLE = "loss: Loss = (A2 - y)², the mean squared error of one example"
+SCREENSHOT_STEP = 9  # the backward step the README's screenshot shows, halfway through
 
-Example = tuple[Value, list[Value]]  # the output and the parameters to colour as such
+
+@dataclass(frozen=True)
+class Example:
+    """A graph to draw: its output, the parameters to colour, the layers to frame."""
+
+    output: Value
+    params: Sequence[Value] = ()
+    clusters: Mapping[str, Sequence[Value]] | None = None
+
+    def draw_options(self) -> dict[str, Any]:
+        return {"params": self.params, "clusters": self.clusters}
 
 
 def chain() -> Example:
-    """The seed's x -> z -> y: z = 3x, y = z^2."""
+    """x -> z -> y: z = 3x, y = z²."""
     x = Value(1.0, label="x")
     z = 3 * x
     z.label = "z"
     y = z**2
     y.label = "y"
-    return y, []
+    return Example(y)
 
 
 def neuron() -> Example:
@@ -47,61 +78,79 @@ def neuron() -> Example:
     n.label = "n"
     o = n.tanh()
     o.label = "o"
-    return o, [w1, w2, b]
+    return Example(o, [w1, w2, b])
 
 
-def two_layer(seed: int) -> Example:
-    """The seed's network on one example, weights drawn from ``seed``."""
-    rng = random.Random(seed)
+def two_layer(seed: int = 0) -> Example:
+    """The derivation's network (2 inputs, 2 hidden units) on one example, from ``seed``."""
+    model = MLP(2, [2, 1], activation="sigmoid", seed=seed)
+    _, loss = engine_pass(model, EXAMPLE_X, EXAMPLE_Y)
+    clusters = model.layer_clusters(loss)
+    layers = {v for values in clusters.values() for v in values}
+    clusters[LOSS_TITLE] = [v for v in reading_order(loss) if v.inputs and v not in layers]
+    return Example(loss, model.parameters(), clusters)
 
-    def weight(label: str) -> Value:
-        return Value(round(rng.uniform(-1.0, 1.0), 2), label=label)
 
-    x = [Value(0.5, label="x1"), Value(-1.0, label="x2")]
-    y = Value(1.0, label="y")
-    w1 = [[weight(f"W1_{j}{i}") for i in range(2)] for j in range(2)]
-    b1 = [weight(f"b1_{j}") for j in range(2)]
-    w2, b2 = [weight(f"W2_{j}") for j in range(2)], weight("b2")
-    a1 = []
-    for j in range(2):
-        z1 = dot(w1[j], x, b1[j])
-        z1.label = f"Z1_{j}"
-        a1.append(z1.sigmoid())
-        a1[-1].label = f"A1_{j}"
-    z2 = dot(w2, a1, b2)
-    z2.label = "Z2"
-    a2 = z2.sigmoid()
-    a2.label = "A2"
-    diff = a2 - y
-    diff.label = "(A2-y)"
-    loss = diff**2
-    loss.label = "loss"
-    return loss, [*w1[0], *w1[1], *b1, *w2, b2]
+EXAMPLES: dict[str, Callable[[], Example]] = {
+    "chain": chain,
+    "neuron": neuron,
+    "two_layer": two_layer,
+}
+
+
+def launch_chromium(playwright: Any) -> Any:
+    """Headless Chromium through Playwright: the system's ``chromium`` when there is one
+    (Debian's package), else the browser ``playwright install chromium`` downloads."""
+    executable = shutil.which("chromium") or shutil.which("chromium-browser")
+    return playwright.chromium.launch(
+        executable_path=executable, headless=True, args=list(CHROMIUM_ARGS)
+    )
+
+
+def screenshot(page: Path, picture: Path, step: int = SCREENSHOT_STEP) -> Path:
+    """Open ``page`` in headless Chromium, go to backward step ``step``, save a PNG."""
+    from playwright.sync_api import sync_playwright  # the browser extra
+
+    with sync_playwright() as playwright:
+        browser = launch_chromium(playwright)
+        try:
+            tab = browser.new_page(viewport={"width": 1280, "height": 800}, device_scale_factor=2)
+            tab.goto(page.resolve().as_uri())
+            tab.locator(".cr-steps li", has_text=re.compile(f"^Step {step}: ")).click()
+            tab.screenshot(path=str(picture), full_page=True)
+        finally:
+            browser.close()
+    return picture
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m demos.chain_rule", description=__doc__)
-    parser.add_argument("--out", type=Path, default=IMAGES, help="folder for the SVG files")
-    parser.add_argument("--seed", type=int, default=0, help="seed of the network's weights")
+    parser.add_argument("--out", type=Path, default=IMAGES, help="folder for the files")
+    parser.add_argument(
+        "--screenshot", action="store_true", help="also photograph two_layer.html (player.png)"
+    )
     args = parser.parse_args(argv)
-    examples: dict[str, Callable[[], Example]] = {
-        "chain": chain,
-        "neuron": neuron,
-        "two_layer": lambda: two_layer(args.seed),
-    }
     args.out.mkdir(parents=True, exist_ok=True)
-    for name, build in examples.items():
-        output, params = build()
+    for name, build in EXAMPLES.items():
+        example = build()
         print(f"== {name}: backward pass, step by step")
-        print(explain_backward(output))
-        output.backward()
+        print(explain_backward(example.output))
+        example.output.backward()
         path = args.out / f"{name}.svg"
         try:
-            render(output, path, params=params)
+            render(example.output, path, **example.draw_options())
         except GraphvizNotFoundError as error:
             print(error, file=sys.stderr)
             return 1
         print(f"graph: {path}\n")
+    network = two_layer()
+    network.output.backward()  # where scripts are off, the page's picture shows the result
+    page = write_page(
+        network.output, args.out / "two_layer.html", forward=True, **network.draw_options()
+    )
+    print(f"the network's forward and backward pass to step through: {page} (open it in a browser)")
+    if args.screenshot:
+        print(f"screenshot: {screenshot(page, args.out / 'player.png')}")
     return 0
 
 

@@ -3,8 +3,9 @@
 The network scores each point (relu hidden layers, a linear output); the sign of the
 score is its class. Training minimises the mean hinge loss max(0, 1 - y s) for labels
 y in {-1, +1}, plus alpha * Σ p² over the parameters, by mini-batch SGD with momentum and
-a learning rate decaying linearly to a tenth. The decision boundary is written as a PNG
-when matplotlib is installed (``pip install -e '.[plot]'``), printed as text otherwise.
+a learning rate decaying linearly to a tenth. The decision boundary and the loss curve
+are written as PNGs when matplotlib is installed (``pip install -e '.[plot]'``); the
+boundary is printed as text otherwise, and the loss curve always as a line of text.
 
 Run: python -m demos.moons   (``--help`` lists the options; ``--compile`` trains with the
 model compiled to generated Python, several times faster, with the same losses)
@@ -19,6 +20,7 @@ from pathlib import Path
 
 from autograd import no_grad
 from nn import MLP, SGD, data, fit, hinge_loss, l2_penalty
+from nn.plots import loss_curve, loss_line
 
 Points = list[list[float]]
 
@@ -27,8 +29,8 @@ def make_model(seed: int) -> MLP:
     return MLP(2, [16, 16, 1], activation="relu", output_activation="linear", seed=seed)
 
 
-def train(args: argparse.Namespace) -> tuple[MLP, Points, list[float]]:
-    """The moons, as points and ±1 labels, and the network trained on them."""
+def train(args: argparse.Namespace) -> tuple[MLP, Points, list[float], list[float]]:
+    """The moons, as points and ±1 labels, the network trained on them, each epoch's loss."""
     points, classes = data.moons(n=args.points, noise=args.noise, seed=args.seed)
     labels = [2.0 * c - 1.0 for c in classes]  # hinge loss wants -1 / +1
     model = make_model(args.seed)
@@ -39,7 +41,7 @@ def train(args: argparse.Namespace) -> tuple[MLP, Points, list[float]]:
         momentum=args.momentum,
         schedule=lambda step: 1.0 - 0.9 * step / steps,  # down to lr / 10 at the end
     )
-    fit(
+    history = fit(
         model,
         points,
         labels,
@@ -52,7 +54,7 @@ def train(args: argparse.Namespace) -> tuple[MLP, Points, list[float]]:
         log_every=max(1, args.epochs // 10),
         compile=args.compile,
     )
-    return model, points, labels
+    return model, points, labels, history
 
 
 @no_grad()
@@ -139,6 +141,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--plot", type=Path, default=Path("out/moons.png"), help="where to write the PNG"
     )
+    parser.add_argument(
+        "--loss-plot", type=Path, help="where to write the loss curve (default: beside --plot)"
+    )
     parser.add_argument("--text", action="store_true", help="print the boundary as text only")
     parser.add_argument("--no-plot", action="store_true", help="no decision boundary at all")
     parser.add_argument(
@@ -146,24 +151,29 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         action="store_true",
         help="train with the model compiled to generated Python (autograd.compile): faster",
     )
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if args.loss_plot is None:
+        args.loss_plot = args.plot.with_name(f"{args.plot.stem}_loss.png")
+    return args
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     print(f"{make_model(args.seed)} on {args.points} moons, hinge loss + {args.alpha} * L2, SGD")
-    model, points, labels = train(args)
+    model, points, labels, history = train(args)
     correct = accuracy(model, points, labels)
     print(f"training accuracy {100 * correct:.1f}%")
+    print(loss_line(history))
     if args.no_plot:
         return 0
     if not args.text:
         try:
             png_boundary(model, points, labels, args.plot)
+            loss_curve(history, args.loss_plot, title="two moons: mean hinge loss + L2 penalty")
         except ImportError:
             print("matplotlib is not installed (pip install -e '.[plot]'): the boundary as text")
         else:
-            print(f"decision boundary written to {args.plot}")
+            print(f"decision boundary written to {args.plot}, loss curve to {args.loss_plot}")
             return 0
     print(text_boundary(model, points, labels))
     return 0

@@ -4,7 +4,8 @@
    step (dLoss/dA2, δ2, dW2, ..., db1), printed beside the gradients the engine found.
 2. Gradient descent on that example, W <- W - η dLoss/dW: the loss each epoch.
 3. XOR (m = 4): the same network learns it; the loss every k epochs, then predictions.
-4. The chain-rule graph of the example's loss, written as SVG when Graphviz is there.
+4. The chain-rule graph of the example's loss, written as SVG when Graphviz is there,
+   and XOR's loss curve: a line of text always, a PNG when matplotlib is there.
 
 Run: python -m demos.two_layer   (``--help`` lists the options)
 """
@@ -19,6 +20,7 @@ from pathlib import Path
 
 from autograd import Value
 from nn import MLP, SGD, data, fit, mse_loss
+from nn.plots import loss_curve, loss_line
 
 Matrix = list[list[float]]
 EXAMPLE_X, EXAMPLE_Y = [0.5, -1.0], 1.0  # the dummy example: two inputs, target 1
@@ -107,8 +109,8 @@ def engine_pass(model: MLP, x: list[float], y: float) -> tuple[dict[str, list[Va
     loss = mse_loss(A2, y)
     for j, (z, a) in enumerate(zip(Z1, A1, strict=True)):
         z.label, a.label = f"Z1[{j}]", f"A1[{j}]"
-    square = loss.inputs[0]  # mse_loss is dot(d, d) / m with d = A2 - y
-    square.inputs[0].label, square.label = "A2 - y", "(A2 - y)^2"
+    (difference,) = loss.inputs  # for one example mse_loss is (A2 - y) ** 2
+    difference.label = "A2 - y"
     Z2.label, A2.label, loss.label = "Z2", "A2", "Loss"
     return {"Z1": Z1, "A1": A1, "Z2": [Z2], "A2": [A2]}, loss
 
@@ -152,6 +154,20 @@ def write_graph(loss: Value, model: MLP, path: Path) -> None:
     print(f"chain-rule graph of the loss written to {written}")
 
 
+def write_loss_curve(history: list[float], path: Path) -> None:
+    """Draw XOR's loss curve as a PNG, or say in one line why it was not."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        written = loss_curve(history, path, title="XOR, the seed's network: mean squared error")
+    except ImportError:
+        print("loss curve not written: matplotlib is not installed (pip install -e '.[plot]')")
+        return
+    except (OSError, ValueError) as exc:
+        print(f"loss curve not written: {exc}")
+        return
+    print(f"loss curve written to {written}")
+
+
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="python -m demos.two_layer", description=__doc__.split("\n")[0]
@@ -168,6 +184,13 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--graph", type=Path, default=Path("out/two_layer.svg"), help="where to write the graph"
     )
     parser.add_argument("--no-graph", action="store_true", help="do not write the graph")
+    parser.add_argument(
+        "--loss-plot",
+        type=Path,
+        default=Path("out/two_layer_loss.png"),
+        help="where to write XOR's loss curve (PNG, needs matplotlib)",
+    )
+    parser.add_argument("--no-loss-plot", action="store_true", help="no loss-curve PNG")
     return parser.parse_args(argv)
 
 
@@ -199,6 +222,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"{point[0]:>3.0f}  {point[1]:>3.0f}  {target:>6}  {model(point).data:>10.4f}")
     if history:
         print(f"final loss {history[-1]:.6f}")
+        print(loss_line(history))
+        if not args.no_loss_plot:
+            write_loss_curve(history, args.loss_plot)
     return 0
 
 

@@ -10,6 +10,8 @@ import math
 import random
 from collections.abc import Callable
 
+from nn.validation import count, real
+
 Dataset = tuple[list[list[float]], list[int]]
 PointMaker = Callable[[int, int], list[float]]  # (i, count) -> the i-th of count points
 
@@ -26,7 +28,7 @@ def moons(n: int = 100, noise: float = 0.1, seed: int = 0) -> Dataset:
     Class 0 is the upper arc (cos t, sin t), class 1 the lower (1 - cos t, 1/2 - sin t),
     t spread evenly over [0, π]; each coordinate gets Gaussian noise of deviation ``noise``.
     """
-    rng = _checked(n, noise, seed, "moons")
+    rng = _generator(n, noise, seed, "moons")
 
     def half_turn(i: int, count: int) -> float:
         return math.pi * i / max(count - 1, 1)
@@ -41,9 +43,8 @@ def moons(n: int = 100, noise: float = 0.1, seed: int = 0) -> Dataset:
 
 def circles(n: int = 100, noise: float = 0.05, factor: float = 0.5, seed: int = 0) -> Dataset:
     """A circle of radius 1 (class 0) around one of radius ``factor`` (class 1), shuffled."""
-    rng = _checked(n, noise, seed, "circles")
-    if not 0.0 < factor < 1.0:
-        raise ValueError(f"circles: factor must lie in (0, 1), got {factor!r}")
+    rng = _generator(n, noise, seed, "circles")
+    real(factor, "factor", "circles", low=0.0, high=1.0, low_inclusive=False)
 
     def circle(radius: float) -> PointMaker:
         def point(i: int, count: int) -> list[float]:
@@ -56,19 +57,19 @@ def circles(n: int = 100, noise: float = 0.05, factor: float = 0.5, seed: int = 
 
 
 def spiral(n: int = 100, classes: int = 3, noise: float = 0.2, seed: int = 0) -> Dataset:
-    """``classes`` interleaved spiral arms from the origin (as in CS231n), n points in all.
+    """``classes`` interleaved spiral arms around the origin (as in CS231n), n points in all.
 
-    Arm j has radius r in [0, 1] and angle 4 (j + r) plus Gaussian noise of standard
-    deviation ``noise``: the classes are not linearly separable.
+    Arm j has radii r = 1/count, 2/count, ..., 1 for its ``count`` points and angles
+    4 (j + r) plus Gaussian noise of standard deviation ``noise``: the classes are not
+    linearly separable. The arms start off the origin, so no two classes share a point.
     """
-    rng = _checked(n, noise, seed, "spiral")
-    if isinstance(classes, bool) or not isinstance(classes, int) or classes < 1:
-        raise ValueError(f"spiral: classes must be an int >= 1, got {classes!r}")
+    rng = _generator(n, noise, seed, "spiral")
+    count(classes, "classes", "spiral")
     points, labels = [], []
     for k in range(n):
         label, index = k % classes, k // classes
-        count = (n - label + classes - 1) // classes  # points in this arm
-        r = index / max(count - 1, 1)
+        points_in_arm = (n - label + classes - 1) // classes
+        r = (index + 1) / points_in_arm
         t = 4.0 * (label + r) + rng.gauss(0.0, noise)
         points.append([r * math.sin(t), r * math.cos(t)])
         labels.append(label)
@@ -91,10 +92,8 @@ def _noisy_shuffled(
     return points, [label for _, label in labelled]
 
 
-def _checked(n: int, noise: float, seed: int, name: str) -> random.Random:
+def _generator(n: int, noise: float, seed: int, name: str) -> random.Random:
     """The dataset's private generator, once n and noise are checked."""
-    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
-        raise ValueError(f"{name}: n must be an int >= 1, got {n!r}")
-    if not noise >= 0.0:
-        raise ValueError(f"{name}: noise must be >= 0, got {noise!r}")
+    count(n, "n", name)
+    real(noise, "noise", name, low=0.0)
     return random.Random(seed)

@@ -2,17 +2,23 @@
 
 Each output is one fused weighted-sum node, ``dot(w, x, b)``, then the activation: a
 neuron is two nodes however many inputs it has. Inputs given as plain numbers stay plain
-numbers (constants with no node of their own).
+numbers (constants with no node of their own). ``load`` rebuilds any of the three from a
+checkpoint, and an MLP crosses to PyTorch and back (``to_torch``, ``from_torch``).
 """
 
 from __future__ import annotations
 
 import math
+import os
 import random
 from collections.abc import Callable, Sequence
+from typing import Any
 
-from autograd import Value, dot
+from autograd import Value, dot, ops, topological_order
+from nn import checkpoint, torch_bridge
+from nn.checkpoint import StateError
 from nn.module import Module
+from nn.validation import count
 
 Seed = int | random.Random | None
 Inputs = Sequence[float | Value]
@@ -29,6 +35,8 @@ ACTIVATIONS: dict[str, Callable[[Value], Value]] = {
     "relu": Value.relu,
     "linear": linear,
 }
+# The op each activation records, to find activation nodes by identity, never by name.
+_ACTIVATION_OPS = {"sigmoid": ops.SIGMOID, "tanh": ops.TANH, "relu": ops.RELU}
 # Initial weights are uniform in ±gain * sqrt(3 / fan_in), variance gain² / fan_in:
 # LeCun's scale, and He's (gain² = 2) for relu, which zeroes half of its inputs.
 _GAINS = {"relu": math.sqrt(2.0)}
@@ -38,17 +46,21 @@ class Neuron(Module):
     """One unit: activation(w · x + b). ``w`` is a list of nin Values, ``b`` a Value."""
 
     def __init__(self, nin: int, activation: str = "sigmoid", seed: Seed = None, name: str = ""):
-        self.nin, self.activation = _size(nin, "nin"), activation
+        self.nin, self.activation = count(nin, "nin", "Neuron"), activation
         self._activate = _activation(activation)
         self.w = _uniform_row(nin, activation, _rng(seed), f"w{name}")
         self.b = Value(0.0, label=f"b{name}")
 
     def __call__(self, x: Inputs) -> Value:
-        x = _checked(x, self.nin, self)
+        x = _input_tuple(x, self.nin, self)
         try:
             return self._activate(dot(self.w, x, self.b))
         except TypeError as exc:
             raise TypeError(f"{self!r}: {exc}") from None
+
+    def architecture(self) -> dict[str, Any]:
+        """``Neuron(**architecture)`` is a neuron of the same shape and activation."""
+        return {"nin": self.nin, "activation": self.activation}
 
     def __repr__(self) -> str:
         return f"Neuron({self.nin}, activation={self.activation!r})"
@@ -70,7 +82,7 @@ class Layer(Module):
         seed: Seed = None,
         name: str = "",
     ):
-        self.nin, self.nout = _size(nin, "nin"), _size(nout, "nout")
+        self.nin, self.nout = count(nin, "nin", "Layer"), count(nout, "nout", "Layer")
         self.activation, self.name = activation, name
         self._activate = _activation(activation)
         rng = _rng(seed)
@@ -78,12 +90,16 @@ class Layer(Module):
         self.b = [Value(0.0, label=f"b{name}[{j}]") for j in range(nout)]
 
     def __call__(self, x: Inputs) -> list[Value]:
-        x = _checked(x, self.nin, self)
+        x = _input_tuple(x, self.nin, self)
         activate = self._activate
         try:
             return [activate(dot(w, x, b)) for w, b in zip(self.W, self.b, strict=True)]
         except TypeError as exc:
             raise TypeError(f"{self!r}: {exc}") from None
+
+    def architecture(self) -> dict[str, Any]:
+        """``Layer(**architecture)`` is a layer of the same shape and activation."""
+        return {"nin": self.nin, "nout": self.nout, "activation": self.activation}
 
     def __repr__(self) -> str:
         name = f", name={self.name!r}" if self.name else ""
@@ -109,7 +125,8 @@ class MLP(Module):
     ):
         if isinstance(nouts, (int, str)) or not nouts:
             raise TypeError(f"MLP: nouts must be a non-empty list of layer sizes, got {nouts!r}")
-        self.nin, self.nouts = _size(nin, "nin"), list(nouts)
+        self.nin = count(nin, "nin", "MLP")
+        self.nouts = [count(n, f"nouts[{k}]", "MLP") for k, n in enumerate(nouts)]
         self.activation, self.output_activation = activation, output_activation
         rng = _rng(seed)
         sizes = [nin, *nouts]
@@ -120,14 +137,112 @@ class MLP(Module):
         ]
 
     def __call__(self, x: Inputs) -> Value | list[Value]:
-        outputs: list[Value] = []
-        for layer in self.layers:
-            x = outputs = layer(x)
-        return outputs[0] if self.nouts[-1] == 1 else outputs
+        values = self.layers[0](x)
+        for layer in self.layers[1:]:
+            values = layer(values)
+        return values[0] if self.nouts[-1] == 1 else values
+
+    def architecture(self) -> dict[str, Any]:
+        """``MLP(**architecture)`` is a network of the same shape and activations."""
+        activation, output = _activation_arguments([layer.activation for layer in self.layers])
+        return {
+            "nin": self.nin,
+            "nouts": list(self.nouts),
+            "activation": activation,
+            "output_activation": output,
+        }
+
+    def to_torch(self) -> Any:
+        """An equivalent ``torch.nn.Sequential``: float64 ``Linear`` layers holding the same
+        weights, each followed by its activation (none for "linear"). Needs torch."""
+        return torch_bridge.sequential(
+            [
+                (
+                    [[w.data for w in row] for row in layer.W],
+                    [b.data for b in layer.b],
+                    layer.activation,
+                )
+                for layer in self.layers
+            ]
+        )
+
+    @classmethod
+    def from_torch(cls, module: Any) -> MLP:
+        """The MLP of a ``torch.nn.Sequential`` of ``Linear`` layers and activations, with its
+        weights as float64. Hidden layers must share one activation, as in every MLP."""
+        layers = torch_bridge.layer_weights(module)
+        activations = [activation for _, _, activation in layers]
+        if len(set(activations[:-1])) > 1:
+            raise ValueError(
+                f"from_torch: an MLP's hidden layers share one activation, got {activations[:-1]}"
+            )
+        activation, output = _activation_arguments(activations)
+        model = cls(
+            len(layers[0][0][0]),
+            [len(weight) for weight, _, _ in layers],
+            activation=activation,
+            output_activation=output,
+        )
+        state: dict[str, Any] = {}
+        for k, (weight, bias, _) in enumerate(layers):
+            state[f"layers.{k}.W"], state[f"layers.{k}.b"] = weight, bias
+        model.load_state_dict(state)
+        return model
+
+    def layer_clusters(self, output: Value) -> dict[str, list[Value]]:
+        """Each layer's nodes in ``output``'s graph, keyed by the layer's equations.
+
+        Layer k holds its parameters, the weighted sums Z_k that read them and their
+        activations A_k, under a title such as ``layer 1: Z1 = W1 X + b1, A1 = σ(Z1)``:
+        ``draw_dot(output, clusters=model.layer_clusters(output))`` frames the picture
+        as the derivation writes the network.
+        """
+        owner = {p: k for k, layer in enumerate(self.layers) for p in layer.parameters()}
+        groups: list[list[Value]] = [[*layer.parameters()] for layer in self.layers]
+        sums: dict[Value, int] = {}
+        for node in topological_order(output):
+            read = {owner[x] for x in node.inputs if x in owner}
+            if len(read) == 1:  # a weighted sum of one layer's parameters
+                sums[node] = k = read.pop()
+                groups[k].append(node)
+            elif len(node.inputs) == 1 and node.inputs[0] in sums:  # maybe its activation
+                k = sums[node.inputs[0]]
+                if node.operation is _ACTIVATION_OPS.get(self.layers[k].activation):
+                    groups[k].append(node)
+        titles = []
+        for k, layer in enumerate(self.layers, start=1):
+            z, a, previous = f"Z{k}", f"A{k}", "X" if k == 1 else f"A{k - 1}"
+            act = {"sigmoid": "σ", "linear": ""}.get(layer.activation, layer.activation)
+            activation = f"{act}({z})" if act else z
+            titles.append(f"layer {k}: {z} = W{k} {previous} + b{k}, {a} = {activation}")
+        return dict(zip(titles, groups, strict=True))
 
     def __repr__(self) -> str:
         out = f", output_activation={self.output_activation!r}" if self.output_activation else ""
         return f"MLP({self.nin}, {self.nouts}, activation={self.activation!r}{out})"
+
+
+def load(path: str | os.PathLike[str]) -> MLP | Layer | Neuron:
+    """The MLP, Layer or Neuron saved at ``path``, rebuilt from the file alone.
+
+    A version-1 file records no architecture: build the model and call its ``load``.
+    """
+    saved = checkpoint.read(path)
+    kinds: dict[str, type[MLP | Layer | Neuron]] = {"MLP": MLP, "Layer": Layer, "Neuron": Neuron}
+    if saved.module not in kinds:
+        raise StateError(
+            f"{path} was saved from {saved.module}; nn.load rebuilds MLP, Layer and Neuron "
+            "(build your module, then call its load or YourModule.from_file)"
+        )
+    return kinds[saved.module].from_checkpoint(saved, path)
+
+
+def _activation_arguments(activations: list[str]) -> tuple[str, str | None]:
+    """MLP's (activation, output_activation) for its layers' activations, last one last:
+    output_activation is None when the last layer's is the hidden layers' (or it is alone)."""
+    *hidden, last = activations
+    activation = hidden[0] if hidden else last
+    return activation, (last if last != activation else None)
 
 
 def _rng(seed: Seed) -> random.Random:
@@ -147,15 +262,7 @@ def _activation(name: str) -> Callable[[Value], Value]:
     return ACTIVATIONS[name]
 
 
-def _size(n: int, what: str) -> int:
-    if isinstance(n, bool) or not isinstance(n, int):
-        raise TypeError(f"{what} must be an int, got {type(n).__name__} {n!r}")
-    if n < 1:
-        raise ValueError(f"{what} must be at least 1, got {n}")
-    return n
-
-
-def _checked(x: Inputs, nin: int, module: Module) -> tuple[float | Value, ...]:
+def _input_tuple(x: Inputs, nin: int, module: Module) -> tuple[float | Value, ...]:
     """``x`` as a tuple of nin items (converted once, not once per neuron); else an error."""
     try:
         n = len(x)

@@ -1,37 +1,48 @@
 """Losses: predictions against targets, reduced to one Value to call ``backward()`` on.
 
 Every loss takes predictions (a Value, or a list of them, one per example; a list of
-lists for several outputs) and targets of the same shape as plain numbers, and returns
-the mean over every predicted number. A sum or a mean is one ``dot`` node, so the graph
-stays small however many examples there are.
+lists for several outputs) and targets of the same shape, and returns the mean over
+every predicted number. Each graph reads as its formula: one term per number, as the
+derivation writes it (``(pred - y) ** 2`` for the squared error), then the mean as one
+node (``autograd.mean``); a single term is its own mean, with no node for it.
+
+``cross_entropy`` is the multi-class loss: logits (any real scores, one per class) against
+the index of the right class, with the log-sum-exp of the softmax as one node.
 """
 
 from __future__ import annotations
 
 import numbers
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
-from autograd import Value, dot
+from autograd import Value, logsumexp, mean, ops, sum_squares
+from autograd.value import is_real_number
 
 Predictions = Value | float | Sequence[Any]
-Targets = float | Sequence[Any]
+Targets = Value | float | Sequence[Any]
+ClassIndices = int | Sequence[int]  # or any integers, such as NumPy's
 
 
 def mse_loss(preds: Predictions, targets: Targets) -> Value:
-    """(1/m) Σ (pred - y)²: the seed's loss. d/d pred = (2/m)(pred - y)."""
-    diffs, m = _differences(preds, targets, "mse_loss")
-    return dot(diffs, diffs) / m
+    """(1/m) Σ (pred - y)²: the derivation's loss. d/d pred = (2/m)(pred - y).
+
+    Targets may be Values too (as in PyTorch): gradients then flow into them as well,
+    d/dy = -(2/m)(pred - y).
+    """
+    pairs = _prediction_target_pairs(preds, targets, "mse_loss", value_targets=True)
+    return _mean_of([(p - y) ** 2 for p, y in pairs])
 
 
 def half_mse_loss(preds: Predictions, targets: Targets) -> Value:
     """(1/2m) Σ (pred - y)²: half the MSE. d/d pred = (1/m)(pred - y), no factor 2.
 
     This is the loss whose gradient the first seed writes when it "simplifies" δ2 to
-    (A2 - y) A2 (1 - A2). Same minimum as ``mse_loss``; half its gradient.
+    (A2 - y) A2 (1 - A2). Same minimum as ``mse_loss``; half its gradient. Targets may be
+    Values, as for ``mse_loss``.
     """
-    diffs, m = _differences(preds, targets, "half_mse_loss")
-    return dot(diffs, diffs) / (2 * m)
+    pairs = _prediction_target_pairs(preds, targets, "half_mse_loss", value_targets=True)
+    return _mean_of([(p - y) ** 2 for p, y in pairs]) / 2
 
 
 def bce_loss(preds: Predictions, targets: Targets) -> Value:
@@ -40,49 +51,114 @@ def bce_loss(preds: Predictions, targets: Targets) -> Value:
     p and y must lie in [0, 1]. When p is a sigmoid node, p = σ(z), the loss is computed
     from its logit z as softplus(z) - y z, which is exact and finite even where σ(z)
     rounds to 0 or 1 (the parameters get the same gradients; the node p itself is skipped).
+    Targets are plain numbers (labels or probabilities, constants of the loss): a Value
+    target raises ``TypeError``.
     """
-    ps, ys = _flat_pairs(preds, targets, "bce_loss")
     terms = []
-    for i, (p, y) in enumerate(zip(ps, ys, strict=True)):
+    pairs = _prediction_target_pairs(preds, targets, "bce_loss", value_targets=False)
+    for i, (p, y) in enumerate(pairs):
         _check_unit_interval(p.data, "prediction", i)
         _check_unit_interval(y, "target", i)
-        if p.op == "sigmoid":
-            z = p.inputs[0]
+        if p.operation is ops.SIGMOID:
+            (z,) = p.inputs
             terms.append(_softplus(z) - z * y)
         else:
-            terms.append(_cross_entropy(p, y, i))
-    return _mean(terms)
+            terms.append(_binary_cross_entropy(p, y, i))
+    return _mean_of(terms)
 
 
 def hinge_loss(scores: Predictions, targets: Targets) -> Value:
-    """(1/m) Σ max(0, 1 - y s): scores s (any real) against labels y in {-1, +1}."""
-    ss, ys = _flat_pairs(scores, targets, "hinge_loss")
-    for i, y in enumerate(ys):
+    """(1/m) Σ max(0, 1 - y s): scores s (any real) against labels y in {-1, +1}.
+
+    Targets are plain labels: a Value target raises ``TypeError``.
+    """
+    pairs = _prediction_target_pairs(scores, targets, "hinge_loss", value_targets=False)
+    for i, (_, y) in enumerate(pairs):
         if y not in (-1.0, 1.0):
             raise ValueError(
                 f"hinge_loss: targets must be -1 or +1, got {y!r} at index {i} "
                 "(map 0/1 labels with 2 * y - 1)"
             )
-    return _mean([(s * -y + 1.0).relu() for s, y in zip(ss, ys, strict=True)])
+    return _mean_of([(1.0 - y * s).relu() for s, y in pairs])
 
 
 def l2_penalty(params: Iterable[Value], strength: float) -> Value:
-    """strength * Σ p²: weight decay as a loss term (one node for the sum)."""
+    """strength * Σ p²: weight decay as a loss term, d/dp = 2 strength p.
+
+    Two nodes however many parameters: one ``sum_squares`` node (its local derivatives are
+    2p), then the scale.
+    """
     params = list(params)
     if not params:
         raise ValueError("l2_penalty: no parameters given")
     if strength < 0:
         raise ValueError(f"l2_penalty: strength must be >= 0, got {strength!r}")
-    return dot(params, params) * strength
+    return sum_squares(params) * strength
 
 
-def _differences(preds: Predictions, targets: Targets, loss: str) -> tuple[list[Value], int]:
-    ps, ys = _flat_pairs(preds, targets, loss)
-    return [p - y for p, y in zip(ps, ys, strict=True)], len(ps)
+# -- multi-class: softmax and cross-entropy ------------------------------------------------------
+def log_softmax(logits: Sequence[Value | float]) -> list[Value]:
+    """log softmax(z)_k = z_k - log Σ_j e^z_j, for each class k.
+
+    Computed as s_k - log Σ_j e^s_j on the logits shifted by the largest, s = z - max z,
+    with the log-sum-exp as one node (``autograd.logsumexp``): finite and right for logits
+    of ±1e300, for logits that differ hugely, and for huge logits that are all equal
+    (where z_k - log Σ e^z would round to 0 and the softmax would not sum to 1).
+    """
+    zs = _logit_values(logits, "log_softmax")
+    top = max(zs, key=lambda z: z.data)
+    shifted = [z - top for z in zs]
+    normaliser = logsumexp(shifted)
+    return [s - normaliser for s in shifted]
 
 
-def _mean(terms: list[Value]) -> Value:
-    return dot(terms, [1.0 / len(terms)] * len(terms))
+def softmax(logits: Sequence[Value | float]) -> list[Value]:
+    """softmax(z)_k = e^z_k / Σ_j e^z_j: the class probabilities, which sum to 1."""
+    return [log_p.exp() for log_p in log_softmax(logits)]
+
+
+def cross_entropy(logits: Sequence[Any], targets: ClassIndices) -> Value:
+    """-(1/m) Σ log softmax(z)_target: logits against the index of the right class.
+
+    One example is a list of logits and an int; a batch is a list of such lists and a list
+    of ints (as ``fit`` passes them). Each example's term is -log softmax(z)_t =
+    log Σ_j e^(z_j - z_t): the gaps to the right logit, then one logsumexp node. So it is
+    finite and right for logits of ±1e300 and any gaps between them, and its gradient is
+    softmax(z) - onehot(t), over m, to rounding (small probabilities stay accurate).
+    """
+    if isinstance(targets, Sequence):
+        examples, indices = list(logits), list(targets)
+        if len(examples) != len(indices):
+            raise ValueError(
+                f"cross_entropy: {len(examples)} examples of logits but {len(indices)} targets"
+            )
+    else:
+        examples, indices = [logits], [targets]
+    if not examples:
+        raise ValueError("cross_entropy: no predictions given")
+    terms: list[Value] = []
+    for i, (row, target) in enumerate(zip(examples, indices, strict=True)):
+        zs = _logit_values(row, "cross_entropy")
+        if not isinstance(target, numbers.Integral) or isinstance(target, bool):
+            raise TypeError(
+                f"cross_entropy: targets must be class indices (ints), "
+                f"got {type(target).__name__} {target!r} at index {i}"
+            )
+        target = int(target)
+        if not 0 <= target < len(zs):
+            raise ValueError(
+                f"cross_entropy: target {target} at index {i} is not a class of its "
+                f"{len(zs)} logits (0 to {len(zs) - 1})"
+            )
+        right = zs[target]
+        terms.append(logsumexp([z - right for z in zs]))
+    return _mean_of(terms)
+
+
+# -- helpers ---------------------------------------------------------------------------------
+def _mean_of(terms: list[Value]) -> Value:
+    """One node for the mean; a single term is its own mean."""
+    return terms[0] if len(terms) == 1 else mean(terms)
 
 
 def _softplus(z: Value) -> Value:
@@ -92,7 +168,7 @@ def _softplus(z: Value) -> Value:
     return (z.exp() + 1.0).log()
 
 
-def _cross_entropy(p: Value, y: float, i: int) -> Value:
+def _binary_cross_entropy(p: Value, y: float, i: int) -> Value:
     """-(y log p + (1 - y) log(1 - p)), leaving out a term whose coefficient is 0."""
     if (p.data == 0.0 and y > 0.0) or (p.data == 1.0 and y < 1.0):
         raise ValueError(
@@ -112,28 +188,52 @@ def _check_unit_interval(x: float, what: str, i: int) -> None:
         raise ValueError(f"bce_loss: every {what} must lie in [0, 1], got {x!r} at index {i}")
 
 
-def _flat_pairs(preds: Predictions, targets: Targets, loss: str) -> tuple[list[Value], list[float]]:
-    """Predictions as Values and targets as floats, flattened, checked to match in number."""
-    ps = [p if isinstance(p, Value) else Value(p) for p in _flatten(preds, loss, "predictions")]
-    ys = [float(y) for y in _flatten(targets, loss, "targets", allow_values=False)]
+def _prediction_target_pairs(
+    preds: Predictions, targets: Targets, loss: str, value_targets: bool
+) -> list[tuple[Value, Any]]:
+    """(prediction, target) for every number, nested lists read in order: predictions as
+    Values, targets as floats (or kept as Values when the loss takes Value targets)."""
+    ps = [p if isinstance(p, Value) else Value(p) for p in _numbers_in(preds, loss, "predictions")]
+    ys = list(_numbers_in(targets, loss, "targets", allow_values=value_targets))
     if len(ps) != len(ys):
         raise ValueError(f"{loss}: {len(ps)} predictions but {len(ys)} targets")
     if not ps:
         raise ValueError(f"{loss}: no predictions given")
-    return ps, ys
+    return list(zip(ps, ys, strict=True))
 
 
-def _flatten(
-    items: Any, loss: str, what: str, allow_values: bool = True
-) -> Iterable[Value | float]:
-    """Every number (or Value) in ``items``, nested lists read in order."""
+def _numbers_in(items: Any, loss: str, what: str, allow_values: bool = True) -> Iterator[Any]:
+    """Every number (as a float) or Value in ``items``, nested lists read in order."""
     if isinstance(items, Value) and allow_values:
         yield items
-    elif isinstance(items, numbers.Real) and not isinstance(items, bool):
+    elif is_real_number(items):
         yield float(items)
     elif isinstance(items, (str, bytes, bool, Value)) or not isinstance(items, Iterable):
         kind = "numbers or Values" if allow_values else "plain numbers"
         raise TypeError(f"{loss}: {what} must be {kind}, got {type(items).__name__} {items!r}")
     else:
         for item in items:
-            yield from _flatten(item, loss, what, allow_values)
+            yield from _numbers_in(item, loss, what, allow_values)
+
+
+def _logit_values(logits: Any, loss: str) -> list[Value]:
+    """One example's logits as Values (numbers made into leaves); at least one."""
+    if isinstance(logits, (Value, str, bytes)) or not isinstance(logits, Sequence):
+        raise TypeError(
+            f"{loss}: an example's logits must be a list of numbers or Values, "
+            f"got {type(logits).__name__} {logits!r}"
+        )
+    if not logits:
+        raise ValueError(f"{loss}: an example needs at least one logit")
+    zs = []
+    for z in logits:
+        if isinstance(z, Value):
+            zs.append(z)
+        elif is_real_number(z):
+            zs.append(Value(z))
+        else:
+            raise TypeError(
+                f"{loss}: logits must be numbers or Values, got {type(z).__name__} {z!r} "
+                "(a batch of examples takes a list of class indices as its targets)"
+            )
+    return zs

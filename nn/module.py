@@ -2,9 +2,10 @@
 
 A module's parameters are the Values found in its attributes, in the order they were
 set, looking inside sub-modules and lists: an MLP's ``layers[0].W[1][0]`` is named
-``layers.0.W.1.0``. Parameters are grouped into *tensors* by dropping the trailing
-indices (``layers.0.W`` is W1, a list of rows), which is how ``state_dict()`` and the
-saved JSON show them, so a checkpoint reads like the network's matrices.
+``layers.0.W.1.0``. Parameters are grouped into *tensors*, the lists that hold only
+Values and lists of them (``layers.0.W`` is W1, a list of rows), which is how
+``state_dict()`` and the saved JSON show them, so a checkpoint reads like the network's
+matrices.
 """
 
 from __future__ import annotations
@@ -14,21 +15,15 @@ import math
 import numbers
 import os
 from collections.abc import Iterator
-from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from autograd import Value
-from autograd.files import write_atomic
-
-FORMAT = "chainrule.nn"
-VERSION = 1
+from nn import checkpoint
+from nn.checkpoint import StateError
 
 # A tensor's state: a float for a scalar parameter, else a (nested) list of floats.
 Nested = Any
-
-
-class StateError(ValueError):
-    """A state dict or a checkpoint file that is malformed or does not fit the module."""
+M = TypeVar("M", bound="Module")
 
 
 class Module:
@@ -38,10 +33,10 @@ class Module:
         """(name, parameter) pairs in a stable order, each parameter once."""
         seen: set[Value] = set()
         named = []
-        for name, value in self._entries():
+        for tensor, index, value in self._entries():
             if value not in seen:
                 seen.add(value)
-                named.append((name, value))
+                named.append((_dotted(tensor, index), value))
         return named
 
     def parameters(self) -> list[Value]:
@@ -56,8 +51,7 @@ class Module:
     def state_dict(self) -> dict[str, Nested]:
         """The weights as plain floats, one entry per tensor: ``{"layers.0.W": [[...], ...]}``."""
         state: dict[str, Nested] = {}
-        for name, value in self._entries():
-            tensor, index = _split_name(name)
+        for tensor, index, value in self._entries():
             if not index:
                 state[tensor] = value.data
                 continue
@@ -87,70 +81,97 @@ class Module:
             )
         updates: list[tuple[str, float]] = []
         for name, ours in expected.items():
-            theirs = list(_flatten(state[name], name))
-            if [n for n, _ in theirs] != [n for n, _ in _flatten(ours, name)]:
+            theirs = list(_state_numbers(state[name], name))
+            if [n for n, _ in theirs] != [n for n, _ in _state_numbers(ours, name)]:
                 raise StateError(
                     f"{name}: expected shape {_shape(ours)}, got {_shape(state[name])}"
                 )
             updates.extend(theirs)
-        for (_, p), (_, data) in zip(self._entries(), updates, strict=True):
+        for (_, _, p), (_, data) in zip(self._entries(), updates, strict=True):
             p.data = data
 
+    def architecture(self) -> dict[str, Any] | None:
+        """The constructor arguments that rebuild this module's shape and activations, as
+        JSON values; saved beside the weights. None (the default) when not described."""
+        return None
+
     def save(self, path: str | os.PathLike[str]) -> None:
-        """Write the weights to ``path`` as JSON, atomically.
+        """Write the architecture and the weights to ``path`` as JSON, atomically.
 
         The JSON goes to a temporary file in the same directory, is flushed to disk, then
         renamed over ``path``: a crash leaves the old file or the new one, never half of one.
-        Non-finite weights raise ``StateError`` (JSON has no NaN) and write nothing.
+        Non-finite weights raise ``StateError`` (JSON has no NaN) and write nothing; a
+        directory that does not exist raises ``FileNotFoundError`` naming ``path``.
         """
-        for name, p in self._entries():
+        for tensor, index, p in self._entries():
             if not math.isfinite(p.data):
-                raise StateError(f"cannot save: parameter {name} is {p.data}")
-        document = {
-            "format": FORMAT,
-            "version": VERSION,
-            "module": type(self).__name__,
-            "state": self.state_dict(),
-        }
-        write_atomic(path, (json.dumps(document, indent=1) + "\n").encode())
+                raise StateError(f"cannot save: parameter {_dotted(tensor, index)} is {p.data}")
+        checkpoint.write(path, type(self).__name__, self.architecture(), self.state_dict())
 
     def load(self, path: str | os.PathLike[str]) -> None:
         """Set the weights from a file written by ``save``.
 
-        A truncated or corrupted file, another format or version, or the weights of another
-        architecture raise ``StateError`` naming the file; the weights stay untouched.
+        A truncated or corrupted file, another format or version, a file saved from another
+        architecture (which the message names beside this one) or weights of other shapes
+        raise ``StateError`` naming the file; the weights stay untouched.
         """
-        raw = Path(path).read_bytes()
-        try:
-            document = json.loads(raw.decode("utf-8"), parse_constant=_reject_constant)
-        except ValueError as exc:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
-            reason = f"not a valid checkpoint (truncated or corrupted): {exc}"
-            raise StateError(f"{path}: {reason}") from exc
-        if not isinstance(document, dict) or document.get("format") != FORMAT:
-            raise StateError(f"{path}: not a {FORMAT} checkpoint")
-        if document.get("version") != VERSION:
+        self._load_checkpoint(checkpoint.read(path), path)
+
+    @classmethod
+    def from_file(cls: type[M], path: str | os.PathLike[str]) -> M:
+        """A new module of this class, built from the architecture saved at ``path`` and
+        holding its weights (``MLP.from_file("xor.json")``)."""
+        return cls.from_checkpoint(checkpoint.read(path), path)
+
+    @classmethod
+    def from_checkpoint(cls: type[M], saved: checkpoint.Checkpoint, path: object) -> M:
+        """``from_file`` for a checkpoint already read; ``path`` names it in errors."""
+        if saved.module != cls.__name__:
+            raise StateError(f"{path} was saved from {saved.module}, not {cls.__name__}")
+        if saved.architecture is None:
             raise StateError(
-                f"{path}: checkpoint format version {document.get('version')!r}, "
-                f"this library reads version {VERSION}"
+                f"{path} does not record the architecture of its {saved.module} (a version "
+                f"{saved.version} file): build the model, then call its load({str(path)!r})"
             )
         try:
-            state: Any = document.get("state")  # load_state_dict checks what it is
-            self.load_state_dict(state)
-        except StateError as exc:
-            raise StateError(f"{path} (a saved {document.get('module')}): {exc}") from None
+            module = cls(**saved.architecture)
+        except (TypeError, ValueError) as exc:
+            reason = f"its architecture does not build {cls.__name__}: {exc}"
+            raise StateError(f"{path}: {reason}") from None
+        module._load_checkpoint(saved, path)
+        return module
 
-    def _entries(self) -> list[tuple[str, Value]]:
-        """(name, parameter) for every place a parameter is held, shared ones repeated."""
+    def _load_checkpoint(self, saved: checkpoint.Checkpoint, path: object) -> None:
+        ours = _as_json(self.architecture())
+        # Version 1 files record no architecture: only the shapes of their weights are checked.
+        if saved.version >= 2 and (saved.module, saved.architecture) != (type(self).__name__, ours):
+            raise StateError(
+                f"{path} holds {checkpoint.describe(saved.module, saved.architecture)}, "
+                f"but this model is {checkpoint.describe(type(self).__name__, ours)}"
+            )
+        try:
+            self.load_state_dict(saved.state)
+        except StateError as exc:
+            raise StateError(f"{path} (saved from {saved.module}): {exc}") from None
+
+    def _entries(self) -> list[tuple[str, tuple[int, ...], Value]]:
+        """(tensor, index, parameter) for every place a parameter is held, shared ones repeated."""
         return list(_walk(vars(self), ""))
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"
 
 
-def _walk(item: Any, name: str) -> Iterator[tuple[str, Value]]:
-    """(dotted name, Value) for every Value inside ``item``: a Module, list, tuple or dict."""
-    if isinstance(item, Value):
-        yield name, item
+def _walk(item: Any, name: str) -> Iterator[tuple[str, tuple[int, ...], Value]]:
+    """(tensor name, index in it, Value) for every Value inside ``item``.
+
+    A *tensor* is a Value, or a list or tuple holding only Values and such lists (a weight
+    matrix, a row, a bias vector): its Values are indexed inside it. Anything else (a
+    Module, a dict, a list that also holds other things) is a container whose items are
+    named one by one, so ``[row, "note", row]`` holds two tensors, ``.0`` and ``.2``.
+    """
+    if _is_tensor(item):
+        yield from _indexed(item, name, ())
         return
     if isinstance(item, Module):
         item = vars(item)
@@ -164,13 +185,26 @@ def _walk(item: Any, name: str) -> Iterator[tuple[str, Value]]:
         yield from _walk(value, f"{name}.{key}" if name else key)
 
 
-def _split_name(name: str) -> tuple[str, tuple[int, ...]]:
-    """``"layers.0.W.1.0"`` -> ``("layers.0.W", (1, 0))``: the tensor and the index in it."""
-    parts = name.split(".")
-    end = len(parts)
-    while end > 1 and parts[end - 1].isdigit():
-        end -= 1
-    return ".".join(parts[:end]), tuple(int(p) for p in parts[end:])
+def _is_tensor(item: Any) -> bool:
+    if isinstance(item, Value):
+        return True
+    return isinstance(item, (list, tuple)) and bool(item) and all(map(_is_tensor, item))
+
+
+def _indexed(
+    tensor: Any, name: str, index: tuple[int, ...]
+) -> Iterator[tuple[str, tuple[int, ...], Value]]:
+    """(name, index, Value) for every Value of a tensor, in row-major order."""
+    if isinstance(tensor, Value):
+        yield name, index, tensor
+        return
+    for i, item in enumerate(tensor):
+        yield from _indexed(item, name, (*index, i))
+
+
+def _dotted(tensor: str, index: tuple[int, ...]) -> str:
+    """A parameter's name: ``("layers.0.W", (1, 0))`` -> ``"layers.0.W.1.0"``."""
+    return ".".join([tensor, *map(str, index)])
 
 
 def _shape(nested: Nested) -> tuple[int, ...] | str:
@@ -183,11 +217,11 @@ def _shape(nested: Nested) -> tuple[int, ...] | str:
     return (len(nested), *inner.pop()) if inner else (0,)
 
 
-def _flatten(nested: Nested, name: str) -> Iterator[tuple[str, float]]:
+def _state_numbers(nested: Nested, name: str) -> Iterator[tuple[str, float]]:
     """(name, float) for every number in ``nested``; StateError for anything else."""
     if isinstance(nested, (list, tuple)):
         for i, item in enumerate(nested):
-            yield from _flatten(item, f"{name}.{i}")
+            yield from _state_numbers(item, f"{name}.{i}")
         return
     if isinstance(nested, bool) or not isinstance(nested, numbers.Real):
         raise StateError(f"{name}: expected a number, got {type(nested).__name__} {nested!r}")
@@ -197,5 +231,6 @@ def _flatten(nested: Nested, name: str) -> Iterator[tuple[str, float]]:
     yield name, data
 
 
-def _reject_constant(token: str) -> float:
-    raise ValueError(f"{token} is not a number JSON allows")
+def _as_json(architecture: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The architecture as it reads back from JSON (tuples become lists), to compare."""
+    return None if architecture is None else dict(json.loads(json.dumps(architecture)))

@@ -11,6 +11,7 @@ import math
 from collections.abc import Callable, Iterable
 
 from autograd import Value
+from nn.validation import real
 
 Schedule = Callable[[int], float]
 
@@ -32,8 +33,8 @@ class Optimizer:
         self.params = list(dict.fromkeys(params))  # each parameter once, in order
         if not self.params:
             raise ValueError(f"{self._name}: no parameters to optimize")
-        self.lr = _check(lr, "lr", self._name, low=0.0, low_inclusive=False)
-        self.weight_decay = _check(weight_decay, "weight_decay", self._name, low=0.0)
+        self.lr = real(lr, "lr", self._name, low=0.0, low_inclusive=False)
+        self.weight_decay = real(weight_decay, "weight_decay", self._name, low=0.0)
         self.schedule = schedule
         self.steps = 0
 
@@ -83,7 +84,7 @@ class SGD(Optimizer):
         schedule: Schedule | None = None,
     ):
         super().__init__(params, lr, weight_decay, schedule)
-        self.momentum = _check(momentum, "momentum", "SGD", low=0.0, high=1.0)
+        self.momentum = real(momentum, "momentum", "SGD", low=0.0, high=1.0)
         self.velocity = [0.0] * len(self.params)
 
     def _update(self, lr: float) -> None:
@@ -114,9 +115,9 @@ class Adam(Optimizer):
         schedule: Schedule | None = None,
     ):
         super().__init__(params, lr, weight_decay, schedule)
-        self.beta1 = _check(betas[0], "betas[0]", "Adam", low=0.0, high=1.0)
-        self.beta2 = _check(betas[1], "betas[1]", "Adam", low=0.0, high=1.0)
-        self.eps = _check(eps, "eps", "Adam", low=0.0, low_inclusive=False)
+        self.beta1 = real(betas[0], "betas[0]", "Adam", low=0.0, high=1.0)
+        self.beta2 = real(betas[1], "betas[1]", "Adam", low=0.0, high=1.0)
+        self.eps = real(eps, "eps", "Adam", low=0.0, low_inclusive=False)
         self.m = [0.0] * len(self.params)
         self.v = [0.0] * len(self.params)
 
@@ -128,21 +129,3 @@ class Adam(Optimizer):
             m[i] = b1 * m[i] + (1.0 - b1) * g
             v[i] = b2 * v[i] + (1.0 - b2) * g * g
             p.data -= lr * (m[i] / correction1) / (math.sqrt(v[i] / correction2) + eps)
-
-
-def _check(
-    x: float,
-    what: str,
-    where: str,
-    low: float,
-    high: float = math.inf,
-    low_inclusive: bool = True,
-) -> float:
-    """``x`` as a float if low <= x < high (low < x when not low_inclusive); else ValueError."""
-    if isinstance(x, bool) or not isinstance(x, (int, float)):
-        raise TypeError(f"{where}: {what} must be a number, got {type(x).__name__} {x!r}")
-    above = x >= low if low_inclusive else x > low
-    if not (above and x < high):
-        bound = "[" if low_inclusive else "("
-        raise ValueError(f"{where}: {what} must lie in {bound}{low}, {high}), got {x!r}")
-    return float(x)

@@ -8,9 +8,10 @@ from collections.abc import Callable, Sequence
 from typing import Any, TextIO
 
 import autograd
-from autograd import Value
+from autograd import Value, ops
 from nn.losses import mse_loss
 from nn.optim import Optimizer
+from nn.validation import count
 
 Loss = Callable[[Any, Any], Value]
 
@@ -53,9 +54,9 @@ def fit(
         raise ValueError(f"fit: {n} inputs but {len(targets)} targets")
     if n == 0:
         raise ValueError("fit: no examples to train on")
-    epochs = _count(epochs, "epochs", minimum=0)
-    size = n if batch_size is None else _count(batch_size, "batch_size", minimum=1)
-    every = max(1, epochs // 10) if log_every is None else _count(log_every, "log_every", 1)
+    epochs = count(epochs, "epochs", "fit", minimum=0)
+    size = n if batch_size is None else count(batch_size, "batch_size", "fit")
+    every = max(1, epochs // 10) if log_every is None else count(log_every, "log_every", "fit")
     out = file if file is not None else sys.stdout
     live = verbose and out.isatty()
     rng = random.Random(seed)
@@ -102,7 +103,7 @@ def _compiled_step(
     """
     outputs: list[Value] = []
     _collect(model(example), outputs)
-    cut = all(v.op == "sigmoid" for v in outputs)
+    cut = all(v.operation is ops.SIGMOID for v in outputs)
     compiled = autograd.compile(
         (lambda x: _map_values(lambda v: v.inputs[0], model(x))) if cut else model, example
     )
@@ -140,10 +141,3 @@ def _map_values(f: Callable[[Any], Any], outputs: Any) -> Any:
         return [_map_values(f, item) for item in outputs]
     return f(outputs)
 
-
-def _count(x: int, what: str, minimum: int) -> int:
-    if isinstance(x, bool) or not isinstance(x, int):
-        raise TypeError(f"fit: {what} must be an int, got {type(x).__name__} {x!r}")
-    if x < minimum:
-        raise ValueError(f"fit: {what} must be at least {minimum}, got {x}")
-    return x

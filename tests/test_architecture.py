@@ -1,9 +1,10 @@
 """The package's shape: imports inside ``autograd`` run one way, and ``nn`` sits on top.
 
 The graph is read from the source with ``ast`` (every import, at any depth, not only the
-ones at the top), so a lazy import inside a function counts as an edge too. The one
-documented exception is the Jupyter display hook: a Value imports ``viz`` only when a
-notebook shows it, because drawing depends on the engine and not the other way round.
+ones at the top), so a lazy import inside a function counts as an edge too. The
+documented exceptions are the Jupyter display hooks: a Value imports ``viz``, and a
+backward trace the step-through ``player``, only when a notebook shows them, because
+drawing depends on the engine and not the other way round.
 """
 
 from __future__ import annotations
@@ -16,7 +17,10 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "autograd"
-ALLOWED_LAZY = {("autograd.value", "autograd.viz")}  # Value._repr_mimebundle_
+ALLOWED_LAZY = {
+    ("autograd.value", "autograd.viz"),  # Value._repr_mimebundle_
+    ("autograd.trace", "autograd.player"),  # BackwardTrace._repr_html_
+}
 
 
 def _module_name(path: Path) -> str:
@@ -75,18 +79,40 @@ def test_data_flows_one_way_ops_nodes_engine_readers() -> None:
         graph[edge[0]].discard(edge[1])
     assert graph["autograd.ops"] == set(), "the op table depends on nothing"
     assert graph["autograd.engine"] == set(), "the engine works on the node's shape"
+    assert graph["autograd.grad_mode"] == set(), "the modes are plain context variables"
+    assert graph["autograd.anomaly"] == set(), "anomaly mode's records know only a node"
     assert {"autograd.ops", "autograd.engine"} <= graph["autograd.value"]
-    readers = {"autograd.names", "autograd.trace", "autograd.viz", "autograd.codegen"}
-    readers |= {"autograd.compiler"}
-    for core in ("autograd.ops", "autograd.value", "autograd.engine", "autograd.gradients"):
-        assert not readers & _reachable(graph, core), f"{core} must not depend on a reader"
+    readers = {
+        "autograd.names",
+        "autograd.trace",
+        "autograd.viz",
+        "autograd.player",
+        "autograd.testing",
+        "autograd.forward",
+        "autograd.dual",
+        "autograd.transforms",
+        "autograd.codegen",
+        "autograd.compiler",
+    }
+    core = ("autograd.ops", "autograd.value", "autograd.engine", "autograd.gradients")
+    # A custom op is made the way the core makes its nodes.
+    others = ("autograd.grad_mode", "autograd.anomaly", "autograd.gradcheck", "autograd.custom")
+    for module in (*core, *others):
+        assert not readers & _reachable(graph, module), f"{module} must not depend on a reader"
 
 
-def test_the_lazy_display_hook_is_the_only_exception() -> None:
+def test_the_package_never_loads_the_testing_helpers() -> None:
+    """autograd.testing imports hypothesis, an optional dependency: `import autograd` must not."""
     graph = import_graph(PACKAGE)
-    assert graph["autograd.value"] & {"autograd.viz"} == {"autograd.viz"}
-    top_level = _top_level_imports(PACKAGE / "value.py")
-    assert "autograd.viz" not in top_level
+    assert "autograd.testing" not in _reachable(graph, "autograd")
+
+
+@pytest.mark.parametrize(("importer", "imported"), sorted(ALLOWED_LAZY))
+def test_the_lazy_display_hooks_are_the_only_exceptions(importer: str, imported: str) -> None:
+    graph = import_graph(PACKAGE)
+    assert imported in graph[importer]
+    top_level = _top_level_imports(PACKAGE / f"{importer.split('.')[-1]}.py")
+    assert imported not in top_level
 
 
 def test_nn_depends_on_autograd_and_never_the_reverse() -> None:

@@ -7,7 +7,7 @@ import math
 import pytest
 from hypothesis import given
 
-from autograd import Value, grad, gradcheck, gradgradcheck, topological_order
+from autograd import Value, engine, grad, gradcheck, gradgradcheck, topological_order
 from tests.strategies import ExpressionDag, expression_dags, reals, scales
 
 
@@ -291,3 +291,31 @@ def test_a_million_node_chain() -> None:
     assert grad(root, [x]) == [x.grad]
     assert len(topological_order(root)) == length + 1
     del root, halfway  # freeing 500,000-deep chains must not overflow the C stack either
+
+
+# -- the checked loop (anomaly mode's) -----------------------------------------------------------
+
+
+@given(case=expression_dags())
+def test_the_checked_loop_gives_the_same_gradients_and_calls_nothing_when_finite(case) -> None:
+    _, out = _evaluate(case)
+    calls: list[tuple] = []
+    checked = engine.float_gradients(out, 1.0, lambda *args: calls.append(args))
+    assert checked == engine.float_gradients(out, 1.0)
+    assert calls == []
+
+
+def test_the_checked_loop_reports_each_gradient_that_is_not_finite_before_storing_it() -> None:
+    """With a handler that does not raise, the pass goes on: each bad term is reported."""
+    x = Value(0.0, "x")
+    s = x.sqrt()
+    out = s * 3.0 + x
+    calls: list[tuple] = []
+    grads = engine.float_gradients(out, 2.0, lambda *args: calls.append(args))
+    product = out.inputs[0]
+    assert calls == [(s, 0, 6.0, 2.0)]  # into x (gradient so far 2.0, from + x): inf × 6
+    assert grads[x] == math.inf
+    assert (grads[product], grads[s]) == (2.0, 6.0)
+    seeds: list[tuple] = []
+    engine.float_gradients(out, math.nan, lambda *args: seeds.append(args))
+    assert seeds[0] == (out, None, seeds[0][2], 0.0) and math.isnan(seeds[0][2])

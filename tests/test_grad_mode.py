@@ -1,15 +1,26 @@
-"""no_grad and enable_grad: no graph inside, nesting and restoring, decorators, threads, tasks."""
+"""The modes: no_grad, enable_grad and detect_anomaly; what each switches inside, nesting and
+restoring, decorators, threads and tasks."""
 
 from __future__ import annotations
 
 import asyncio
+import math
 import threading
 from collections.abc import Callable
 
 import pytest
 from hypothesis import given
 
-from autograd import Value, dot, enable_grad, grad, is_grad_enabled, no_grad
+from autograd import (
+    Value,
+    detect_anomaly,
+    dot,
+    enable_grad,
+    grad,
+    is_anomaly_enabled,
+    is_grad_enabled,
+    no_grad,
+)
 from tests.strategies import expression_dags
 
 
@@ -17,6 +28,21 @@ def _records_a_graph() -> bool:
     """Whether an op made now records its inputs (checked directly, not via is_grad_enabled)."""
     x = Value(1.0)
     return (x * 2.0).inputs == (x,)
+
+
+def _checks() -> bool:
+    """Whether an op made now checks its result (checked directly, not via is_anomaly_enabled)."""
+    try:
+        Value(math.inf) * 1.0
+    except FloatingPointError:
+        return True
+    return False
+
+
+def _mode() -> tuple[bool, bool]:
+    """(recording, checking), each read from what an op does and from the mode's getter."""
+    assert (is_grad_enabled(), is_anomaly_enabled()) == (_records_a_graph(), _checks())
+    return is_grad_enabled(), is_anomaly_enabled()
 
 
 def test_recording_is_on_by_default() -> None:
@@ -166,23 +192,69 @@ def _in_thread(target: Callable[[], None]) -> threading.Thread:
     return thread
 
 
-def test_no_grad_in_one_thread_leaves_another_recording() -> None:
-    entered, checked = threading.Event(), threading.Event()
-    inside: list[bool] = []
+# Each switch and the mode (recording, checking) it sets when entered from the default.
+SWITCHES = [(no_grad, (False, False)), (detect_anomaly, (True, True))]
+each_switch = pytest.mark.parametrize(
+    ("switch", "inside"), SWITCHES, ids=[switch.__name__ for switch, _ in SWITCHES]
+)
 
-    def hold_no_grad() -> None:
-        with no_grad():
+
+@each_switch
+def test_a_mode_in_one_thread_leaves_another_in_the_default(
+    switch: type, inside: tuple[bool, bool]
+) -> None:
+    entered, checked = threading.Event(), threading.Event()
+    seen: list[tuple[bool, bool]] = []
+
+    def hold() -> None:
+        with switch():
             entered.set()
             checked.wait(timeout=30)
-            inside.append(_records_a_graph())
+            seen.append(_mode())
 
-    thread = _in_thread(hold_no_grad)
+    thread = _in_thread(hold)
     assert entered.wait(timeout=30)
-    here = (is_grad_enabled(), _records_a_graph())
+    here = _mode()
     checked.set()
     thread.join(timeout=30)
-    assert here == (True, True)
-    assert inside == [False]
+    assert here == (True, False)
+    assert seen == [inside]
+
+
+@each_switch
+def test_a_new_thread_starts_in_the_default_mode_whatever_its_creator_is_in(
+    switch: type, inside: tuple[bool, bool]
+) -> None:
+    result: list[tuple[bool, bool]] = []
+    with switch():
+        thread = _in_thread(lambda: result.append(_mode()))
+        thread.join(timeout=30)
+    assert result == [(True, False)]
+
+
+@each_switch
+def test_a_mode_in_one_task_leaves_another_in_the_default(
+    switch: type, inside: tuple[bool, bool]
+) -> None:
+    async def main() -> tuple[tuple[bool, bool], tuple[bool, bool]]:
+        entered, checked = asyncio.Event(), asyncio.Event()
+
+        async def hold() -> tuple[bool, bool]:
+            with switch():
+                entered.set()
+                await checked.wait()
+                return _mode()
+
+        async def look() -> tuple[bool, bool]:
+            await entered.wait()
+            mode = _mode()
+            checked.set()
+            return mode
+
+        held, looked = await asyncio.gather(hold(), look())
+        return held, looked
+
+    assert asyncio.run(main()) == (inside, (True, False))
 
 
 def test_one_instance_entered_from_two_threads_at_once_restores_each() -> None:
@@ -231,30 +303,57 @@ def test_two_threads_share_one_decorated_function() -> None:
     assert is_grad_enabled()
 
 
-def test_a_new_thread_records_even_when_started_inside_no_grad() -> None:
-    result: list[bool] = []
+# -- detect_anomaly: one more mode, switched the same way ---------------------------------------
+
+
+def test_anomaly_detection_is_off_by_default() -> None:
+    assert _mode() == (True, False)
+    with detect_anomaly(), no_grad():
+        assert (is_grad_enabled(), is_anomaly_enabled()) == (False, True)  # bools, not modes
+
+
+def test_detect_anomaly_nests_with_no_grad_and_enable_grad_each_restoring() -> None:
+    with detect_anomaly():
+        assert _mode() == (True, True)
+        with no_grad():
+            assert _mode() == (False, True)
+            with enable_grad():
+                assert _mode() == (True, True)
+                with detect_anomaly():
+                    assert _mode() == (True, True)
+                assert _mode() == (True, True)
+            assert _mode() == (False, True)
+        assert _mode() == (True, True)
+    assert _mode() == (True, False)
     with no_grad():
-        thread = _in_thread(lambda: result.append(_records_a_graph()))
-        thread.join(timeout=30)
-    assert result == [True]
+        with detect_anomaly():
+            assert _mode() == (False, True)
+        assert _mode() == (False, False)
+    assert _mode() == (True, False)
 
 
-def test_no_grad_in_one_task_leaves_another_recording() -> None:
-    async def main() -> tuple[bool, bool]:
-        entered, checked = asyncio.Event(), asyncio.Event()
+def test_detect_anomaly_is_restored_when_its_block_raises() -> None:
+    with pytest.raises(FloatingPointError), detect_anomaly():
+        Value(1e308) * 10
+    assert _mode() == (True, False)
 
-        async def hold_no_grad() -> bool:
-            with no_grad():
-                entered.set()
-                await checked.wait()
-                return _records_a_graph()
 
-        async def look() -> bool:
-            await entered.wait()
-            recording = _records_a_graph()
-            checked.set()
-            return recording
+@pytest.mark.parametrize(
+    "decorator", [detect_anomaly(), detect_anomaly], ids=["@detect_anomaly()", "@detect_anomaly"]
+)
+def test_detect_anomaly_as_a_decorator_with_or_without_parentheses(decorator: Callable) -> None:
+    @decorator
+    def overflow(x: Value) -> Value:
+        """Docstring kept."""
+        return x * 1e308
 
-        return tuple(await asyncio.gather(hold_no_grad(), look()))
+    assert overflow(Value(0.5)).data == 5e307
+    with pytest.raises(FloatingPointError, match=r"\*\(10\.0, 1e\+308\)"):
+        overflow(Value(10.0))
+    assert overflow.__doc__ == "Docstring kept."
+    assert _mode() == (True, False)
 
-    assert asyncio.run(main()) == (False, True)
+
+def test_detect_anomaly_given_something_that_is_not_a_function_says_so() -> None:
+    with pytest.raises(TypeError, match=r"detect_anomaly\(\) takes no arguments"):
+        detect_anomaly("on")

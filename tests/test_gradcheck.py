@@ -115,3 +115,17 @@ def test_f_must_return_a_value(check) -> None:
 def test_inputs_must_be_numbers_or_values(check) -> None:
     with pytest.raises(TypeError, match=r"gradcheck inputs\[1\].*str 'b'"):
         check(lambda x, y: x * y, [1.0, "b"])
+
+
+def test_an_unlabelled_input_is_named_after_the_parameter_of_f() -> None:
+    def f(speed: Value, x: Value) -> Value:
+        return speed * 2.0 + exp_by_its_tangent(x)
+
+    with pytest.raises(GradcheckError, match=r"^gradcheck: d f/d input 0 \('speed'\) at"):
+        gradcheck(lambda speed: square_cut(speed), [3.0])
+    with pytest.raises(GradcheckError, match=r"d f/d input 1 \('x'\): gradcheck: d f/d input 1"):
+        gradgradcheck(f, [1.0, 0.5])
+    with pytest.raises(GradcheckError, match=r"d f/d input 0 \('v'\)"):
+        gradcheck(square_cut, [Value(3.0, "v")])  # a label comes first
+    with pytest.raises(GradcheckError, match=r"d f/d input 0 at"):
+        gradcheck(lambda *xs: square_cut(xs[0]), [3.0])  # no name to take

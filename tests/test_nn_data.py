@@ -98,6 +98,22 @@ def test_noiseless_spiral_points_sit_at_angle_4_times_arm_plus_radius():
             assert (x, y) == pytest.approx((r * math.sin(t), r * math.cos(t)), abs=1e-9)
 
 
+@given(n=st.integers(2, 90), classes=st.integers(2, 5))
+def test_noiseless_spiral_arms_start_off_the_origin_and_never_share_a_point(n, classes):
+    points, labels = data.spiral(n=n, classes=classes, noise=0.0)
+    assert all(math.hypot(x, y) > 0.0 for x, y in points)
+    owners: dict[tuple[float, float], int] = {}
+    for (x, y), label in zip(points, labels, strict=True):
+        assert owners.setdefault((round(x, 9), round(y, 9)), label) == label
+
+
+def test_each_spiral_arm_reaches_radius_1():
+    points, labels = data.spiral(n=30, classes=3, noise=0.0)
+    for arm in range(3):
+        radii = [math.hypot(*p) for p, label in zip(points, labels, strict=True) if label == arm]
+        assert max(radii) == pytest.approx(1.0) and min(radii) == pytest.approx(0.1)
+
+
 def test_noise_moves_the_points_by_about_its_deviation():
     clean, _ = data.moons(n=400, noise=0.0, seed=3)
     noisy, _ = data.moons(n=400, noise=0.1, seed=3)
@@ -108,16 +124,17 @@ def test_noise_moves_the_points_by_about_its_deviation():
 
 
 @pytest.mark.parametrize(
-    ("call", "message"),
+    ("call", "error", "message"),
     [
-        (lambda: data.moons(n=0), "moons: n must be an int >= 1, got 0"),
-        (lambda: data.moons(n=2.5), "n must be an int"),
-        (lambda: data.circles(noise=-0.1), "circles: noise must be >= 0"),
-        (lambda: data.circles(noise=math.nan), "noise must be >= 0"),
-        (lambda: data.circles(factor=1.0), r"factor must lie in \(0, 1\)"),
-        (lambda: data.spiral(classes=0), "classes must be an int >= 1"),
+        (lambda: data.moons(n=0), ValueError, "moons: n must be at least 1, got 0"),
+        (lambda: data.moons(n=2.5), TypeError, "moons: n must be an int, got float 2.5"),
+        (lambda: data.circles(noise=-0.1), ValueError, r"circles: noise must lie in \[0.0, inf\)"),
+        (lambda: data.circles(noise=math.nan), ValueError, "noise must lie in"),
+        (lambda: data.circles(factor=1.0), ValueError, r"factor must lie in \(0.0, 1.0\)"),
+        (lambda: data.spiral(classes=0), ValueError, "spiral: classes must be at least 1"),
+        (lambda: data.spiral(classes=True), TypeError, "classes must be an int, got bool"),
     ],
 )
-def test_bad_arguments_are_refused(call, message):
-    with pytest.raises(ValueError, match=message):
+def test_bad_arguments_are_refused(call, error, message):
+    with pytest.raises(error, match=message):
         call()

@@ -266,3 +266,27 @@ def test_numpy_inputs_are_accepted():
     model = MLP(3, [2, 1], seed=0)
     x = [0.1, -0.2, 0.3]
     assert model(np.array(x)).data == model(x).data
+
+
+@given(architectures(), activations, init_seeds)
+def test_layer_clusters_hold_each_layers_parameters_sums_and_activations(arch, activation, seed):
+    nin, nouts = arch
+    model = MLP(nin, nouts, activation=activation, seed=seed)
+    out = model([0.5] * nin)
+    loss = sum(out) if isinstance(out, list) else out * 1.0  # a node past the last layer
+    clusters = model.layer_clusters(loss)
+    previous = ["X"] + [f"A{k}" for k in range(1, len(nouts))]
+    act = {"sigmoid": "σ(Z{k})", "linear": "Z{k}"}.get(activation, activation + "(Z{k})")
+    assert list(clusters) == [
+        f"layer {k}: Z{k} = W{k} {previous[k - 1]} + b{k}, A{k} = {act.format(k=k)}"
+        for k in range(1, len(nouts) + 1)
+    ]
+    graph = topological_order(loss)
+    for layer, members in zip(model.layers, clusters.values(), strict=True):
+        params = set(layer.parameters())
+        sums = [v for v in graph if params & set(v.inputs)]
+        activated = [v for v in graph if len(v.inputs) == 1 and v.inputs[0] in sums]
+        expected = params | set(sums) | (set(activated) if activation != "linear" else set())
+        assert set(members) == expected and len(members) == len(expected)
+        assert len(sums) == layer.nout
+    assert loss not in {v for members in clusters.values() for v in members}

@@ -13,9 +13,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import nn
 from autograd import Value
-from nn import MLP, Module, Neuron, StateError, mse_loss
-from tests.strategies import architectures, init_seeds, network_inputs
+from nn import MLP, Layer, Module, Neuron, StateError, mse_loss
+from tests.strategies import activations, architectures, init_seeds, network_inputs
 
 tmp_path_ok = settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
 
@@ -186,8 +187,14 @@ def test_the_checkpoint_is_readable_json_with_format_version_and_matrices(tmp_pa
     path = tmp_path / "model.json"
     model.save(str(path))
     document = json.loads(path.read_text())
-    assert document["format"] == "chainrule.nn" and document["version"] == 1
+    assert document["format"] == "chainrule.nn" and document["version"] == 2
     assert document["module"] == "MLP"
+    assert document["architecture"] == {
+        "nin": 2,
+        "nouts": [3, 1],
+        "activation": "sigmoid",
+        "output_activation": None,
+    }
     assert document["state"] == model.state_dict()
 
 
@@ -252,8 +259,20 @@ CORRUPTIONS = {
     "garbage": (lambda good: b"\x00\xff\xfe not json", "truncated or corrupted"),
     "not an object": (lambda good: b"[1, 2, 3]", "not a chainrule.nn checkpoint"),
     "other format": (lambda good: edited(good, format="pickle"), "not a chainrule.nn"),
-    "newer version": (lambda good: edited(good, version=2), "version 2, this library reads"),
-    "no state": (lambda good: edited(good, state=None), "must be a dict, got NoneType"),
+    "newer version": (
+        lambda good: edited(good, version=3),
+        "version 3, this library reads versions 1 and 2",
+    ),
+    "no state": (
+        lambda good: edited(good, state=None),
+        "the state must be an object, got NoneType",
+    ),
+    "list state": (lambda good: edited(good, state=[1.0]), "the state must be an object, got list"),
+    "bad architecture": (
+        lambda good: edited(good, architecture=[2, [3, 1]]),
+        r"the architecture must be an object, got \[2, \[3, 1\]\]",
+    ),
+    "nameless module": (lambda good: edited(good, module=7), "module's name must be a string"),
     "nan token": (lambda good: with_bias(good, math.nan), "NaN is not a number JSON allows"),
     "other architecture": (
         lambda good: edited(good, state=MLP(2, [4, 1], seed=0).state_dict()),
@@ -276,13 +295,165 @@ def test_a_bad_checkpoint_raises_naming_the_file_and_leaves_the_weights(tmp_path
     assert weights(model) == before
 
 
-def test_loading_another_architecture_says_which_shapes_differ(tmp_path):
+def test_loading_another_architecture_names_both(tmp_path):
     path = tmp_path / "wide.json"
     MLP(2, [4, 1], seed=0).save(path)
-    with pytest.raises(StateError, match=r"a saved MLP.*layers\.0\.W: expected shape \(3, 2\)"):
+    with pytest.raises(StateError) as raised:
         MLP(2, [3, 1], seed=0).load(path)
+    assert str(raised.value) == (
+        f"{path} holds MLP(nin=2, nouts=[4, 1], activation='sigmoid', output_activation=None), "
+        "but this model is MLP(nin=2, nouts=[3, 1], activation='sigmoid', output_activation=None)"
+    )
+
+
+def test_a_sigmoid_checkpoint_does_not_load_into_a_tanh_model_of_the_same_shape(tmp_path):
+    path = tmp_path / "sigmoid.json"
+    MLP(2, [3, 1], activation="sigmoid", seed=0).save(path)
+    tanh = MLP(2, [3, 1], activation="tanh", seed=1)
+    before = weights(tanh)
+    with pytest.raises(StateError, match=r"holds MLP\(.*activation='sigmoid'.*but this model is "):
+        tanh.load(path)
+    assert weights(tanh) == before
+
+
+def test_the_same_network_written_two_ways_has_one_architecture(tmp_path):
+    path = tmp_path / "model.json"
+    MLP(2, [3, 1], activation="tanh", output_activation="tanh", seed=0).save(path)
+    MLP(2, [3, 1], activation="tanh", seed=1).load(path)  # output_activation None: the same
+    MLP(2, [1], activation="sigmoid", seed=0).save(path)
+    MLP(2, [1], activation="relu", output_activation="sigmoid", seed=1).load(path)
+
+
+@tmp_path_ok
+@given(arch=architectures(), hidden=activations, output=activations, seed=init_seeds)
+def test_nn_load_rebuilds_the_saved_mlp_from_the_file_alone(tmp_path, arch, hidden, output, seed):
+    nin, nouts = arch
+    model = MLP(nin, nouts, hidden, output_activation=output, seed=seed)
+    path = tmp_path / "model.json"
+    model.save(path)
+    for loaded in (nn.load(path), MLP.from_file(path)):
+        assert isinstance(loaded, MLP)
+        assert loaded.architecture() == model.architecture()
+        assert [layer.activation for layer in loaded.layers] == [
+            layer.activation for layer in model.layers
+        ]
+        assert weights(loaded) == weights(model)
+
+
+@pytest.mark.parametrize(
+    "module",
+    [Layer(3, 2, "relu", seed=0), Neuron(2, "tanh", seed=0)],
+    ids=["layer", "neuron"],
+)
+def test_nn_load_rebuilds_layers_and_neurons(tmp_path, module):
+    path = tmp_path / "unit.json"
+    module.save(path)
+    loaded = nn.load(path)
+    assert type(loaded) is type(module) and repr(loaded) == repr(module)
+    assert weights(loaded) == weights(module)
+
+
+def test_from_file_refuses_a_file_saved_from_another_class(tmp_path):
+    path = tmp_path / "model.json"
+    MLP(2, [3, 1], seed=0).save(path)
+    with pytest.raises(StateError, match=r"model\.json was saved from MLP, not Layer"):
+        Layer.from_file(path)
+
+
+def test_an_architecture_that_builds_nothing_is_a_state_error(tmp_path):
+    path = tmp_path / "model.json"
+    MLP(2, [3, 1], seed=0).save(path)
+    path.write_bytes(edited(path.read_text(), architecture={"nin": 0, "nouts": [1]}))
+    with pytest.raises(StateError, match="its architecture does not build MLP: MLP: nin must be"):
+        nn.load(path)
+
+
+def version_1(model: Module) -> bytes:
+    """The checkpoint the first version of nn wrote: no architecture."""
+    document = {"format": "chainrule.nn", "version": 1, "module": "MLP"}
+    return json.dumps({**document, "state": model.state_dict()}, indent=1).encode()
+
+
+def test_a_version_1_checkpoint_still_loads_into_a_model_built_by_hand(tmp_path):
+    path = tmp_path / "old.json"
+    old = MLP(2, [3, 1], seed=0)
+    path.write_bytes(version_1(old))
+    model = MLP(2, [3, 1], activation="tanh", seed=1)  # version 1 cannot tell the activation
+    model.load(path)
+    assert weights(model) == weights(old)
+    with pytest.raises(
+        StateError, match=r"saved from MLP\): layers\.0\.W: expected shape \(4, 2\)"
+    ):
+        MLP(2, [4, 1], seed=0).load(path)
+
+
+def test_nn_load_of_a_version_1_checkpoint_says_to_build_the_model(tmp_path):
+    path = tmp_path / "old.json"
+    path.write_bytes(version_1(MLP(2, [3, 1], seed=0)))
+    with pytest.raises(
+        StateError, match=r"does not record the architecture of its MLP \(a version 1"
+    ):
+        nn.load(path)
+
+
+def test_a_module_without_an_architecture_saves_and_loads_but_is_not_rebuilt(tmp_path):
+    path = tmp_path / "custom.json"
+    source, target = Custom(), Custom()
+    for p in source.parameters():
+        p.data += 1.0
+    source.save(path)
+    assert json.loads(path.read_text())["architecture"] is None
+    target.load(path)
+    assert weights(target) == weights(source)
+    with pytest.raises(StateError, match=r"was saved from Custom; nn\.load rebuilds MLP, Layer"):
+        nn.load(path)
+    with pytest.raises(StateError, match=r"holds Custom \(architecture not recorded\), but this"):
+        MLP(2, [3, 1]).load(path)
+
+
+def test_saving_into_a_missing_directory_names_the_users_path(tmp_path):
+    path = tmp_path / "no" / "such" / "model.json"
+    with pytest.raises(FileNotFoundError) as raised:
+        MLP(2, [3, 1], seed=0).save(path)
+    assert str(path) in str(raised.value) and ".tmp" not in str(raised.value)
 
 
 def test_loading_a_missing_file_raises_file_not_found(tmp_path):
     with pytest.raises(FileNotFoundError):
         MLP(2, [3, 1]).load(Path(tmp_path) / "absent.json")
+
+
+class Annotated(Module):
+    """Lists that mix parameters with other things: each run of Values is its own tensor."""
+
+    def __init__(self) -> None:
+        self.rows = [[Value(1.0), Value(2.0)], "a note, not a row", [Value(3.0)]]
+        self.mixed = [Value(4.0), None, Value(5.0)]
+        self.ragged = [Value(6.0), [Value(7.0), Value(8.0)]]
+
+
+def test_a_list_with_a_non_value_row_keeps_each_tensor_apart():
+    module = Annotated()
+    assert [name for name, _ in module.named_parameters()] == [
+        "rows.0.0",
+        "rows.0.1",
+        "rows.2.0",
+        "mixed.0",
+        "mixed.2",
+        "ragged.0",
+        "ragged.1.0",
+        "ragged.1.1",
+    ]
+    state = module.state_dict()
+    assert state == {
+        "rows.0": [1.0, 2.0],
+        "rows.2": [3.0],
+        "mixed.0": 4.0,
+        "mixed.2": 5.0,
+        "ragged": [6.0, [7.0, 8.0]],
+    }
+    other = Annotated()
+    for p in other.parameters():
+        p.data = -p.data
+    other.load_state_dict(state)
+    assert weights(other) == weights(module)

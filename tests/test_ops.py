@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from autograd import Value, dot, grad, mean
+from autograd import Value, dot, grad, logsumexp, mean, ops, sum_squares
 from tests.strategies import (
     any_finite,
     arguments,
@@ -31,6 +31,7 @@ from tests.strategies import (
     plain_numbers,
     positive_bases,
     reals,
+    reduction_arguments,
     sqrt_arguments,
     squash_arguments,
     trig_arguments,
@@ -172,7 +173,19 @@ OP_CASES = [
         "mean",
         lambda v, c: mean(v),
         lambda x, c: math.fsum(x) / len(x),
-        st.tuples(st.lists(reals, min_size=1, max_size=6).map(tuple), st.just(())),
+        reduction_arguments,
+    ),
+    OpCase(
+        "logsumexp",
+        lambda v, c: logsumexp(v),
+        lambda x, c: math.log(math.fsum(map(math.exp, x))),
+        reduction_arguments,
+    ),
+    OpCase(
+        "sum_squares",
+        lambda v, c: sum_squares(v),
+        lambda x, c: math.fsum(xi * xi for xi in x),
+        reduction_arguments,
     ),
 ]
 
@@ -516,3 +529,94 @@ def test_an_int_too_large_for_a_float_is_refused_naming_it() -> None:
 def test_an_operand_too_large_for_a_float_is_refused_naming_the_op() -> None:
     with pytest.raises(OverflowError, match=r"\*.*too large"):
         Value(1.0, "x") * 10**400
+
+
+# -- logsumexp: one node, its partials the softmax, stable at the extremes ----------------------
+def _softmax_in_floats(xs: list[float]) -> list[float]:
+    top = max(xs)
+    exps = [math.exp(x - top) for x in xs]
+    return [e / math.fsum(exps) for e in exps]
+
+
+@given(xs=st.lists(st.floats(-1e300, 1e300), min_size=1, max_size=8))
+def test_logsumexp_is_finite_and_right_for_any_finite_logits(xs: list[float]) -> None:
+    values = _leaves(tuple(xs))
+    out = logsumexp(values)
+    top = max(xs)
+    assert math.isfinite(out.data)
+    assert top <= out.data <= top + math.log(len(xs)) + 1e-12 * max(1.0, abs(top))
+    expected = top + math.log(math.fsum(math.exp(x - top) for x in xs))
+    assert out.data == pytest.approx(expected, rel=1e-15, abs=1e-15)
+    partials = out.local_grads
+    assert all(math.isfinite(p) and 0.0 <= p <= 1.0 for p in partials)
+    assert math.fsum(partials) == pytest.approx(1.0, abs=1e-12)
+    assert list(partials) == pytest.approx(_softmax_in_floats(xs), rel=1e-12, abs=1e-300)
+
+
+@pytest.mark.parametrize(
+    ("xs", "data", "partials"),
+    [
+        ([1e300, 1e300], 1e300, [0.5, 0.5]),  # equal and huge: the shift keeps them 1/n each
+        ([-1e300, -1e300, -1e300], -1e300, [1 / 3] * 3),
+        ([1e300, -1e300], 1e300, [1.0, 0.0]),  # a gap of 2e300: e^-2e300 rounds to 0, exactly
+        ([0.0, -800.0], math.log1p(math.exp(-800.0)), [1.0, math.exp(-800.0)]),
+        ([5.0], 5.0, [1.0]),
+    ],
+)
+def test_logsumexp_at_the_extremes(xs: list[float], data: float, partials: list[float]) -> None:
+    out = logsumexp(_leaves(tuple(xs)))
+    assert out.data == pytest.approx(data, rel=1e-15)
+    assert list(out.local_grads) == pytest.approx(partials, rel=1e-15)
+
+
+def test_logsumexp_is_one_node_over_its_logits() -> None:
+    xs = _leaves((0.5, -1.0, 2.0))
+    out = logsumexp(xs)
+    assert out.op == "logsumexp" and out.inputs == tuple(xs) and out.constants == ()
+    assert all(x.op == "" for x in out.inputs)
+
+
+@pytest.mark.parametrize(
+    ("xs", "expected"),
+    [([-inf, -inf], -inf), ([inf, 1.0], inf), ([nan, 1.0], nan), ([1.0, nan], nan)],
+    ids=["all -inf", "+inf", "nan first", "nan last"],
+)
+def test_logsumexp_of_infinities_and_nan_follows_ieee(xs: list[float], expected: float) -> None:
+    out = logsumexp(_leaves(tuple(xs)))
+    assert _same_float(out.data, expected)
+
+
+def test_logsumexp_takes_numbers_and_refuses_nothing() -> None:
+    x = Value(1.0)
+    assert logsumexp([x, 1]).data == pytest.approx(1.0 + math.log(2.0))
+    with pytest.raises(ValueError, match="logsumexp: no values given"):
+        logsumexp([])
+    with pytest.raises(TypeError, match=r"logsumexp values\[1\] expects a real number"):
+        logsumexp([x, "1"])
+
+
+# -- the helpers rules are written with: one function on floats and on Values ------------------
+RULE_HELPERS = [
+    ("exp", ops.exp, exp_arguments),
+    ("log", ops.log, log_arguments),
+    ("sqrt", ops.sqrt, sqrt_arguments),
+    ("tanh", ops.tanh, squash_arguments),
+    ("sigmoid", ops.sigmoid, squash_arguments),
+    ("sin", ops.sin, trig_arguments),
+    ("cos", ops.cos, trig_arguments),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "helper", "points"), RULE_HELPERS, ids=[h[0] for h in RULE_HELPERS]
+)
+@given(data=st.data())
+def test_a_rule_helper_gives_a_float_for_a_float_and_a_node_for_a_value(
+    name: str, helper: Callable, points: st.SearchStrategy[float], data: st.DataObject
+) -> None:
+    x = data.draw(points)
+    leaf = Value(x)
+    on_value = helper(leaf)
+    assert type(helper(x)) is float
+    assert isinstance(on_value, Value) and on_value.inputs == (leaf,) and on_value.op == name
+    assert _same_float(on_value.data, helper(x))

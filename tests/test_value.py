@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gc
 import math
+import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from fractions import Fraction
@@ -13,7 +14,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from autograd import Value, dot, grad, mean, no_grad, ops
+from autograd import Value, dot, grad, logsumexp, mean, no_grad, ops
 from tests.strategies import (
     away_from_zero,
     fractions,
@@ -78,6 +79,35 @@ def test_repr_shows_label_data_and_grad(data: float, grad_value: float) -> None:
 @given(data=reals)
 def test_float_gives_data(data: float) -> None:
     assert float(Value(data)) == data
+
+
+@given(data=reals)
+def test_item_gives_data_as_a_float(data: float) -> None:
+    x = Value(data) * 1
+    assert type(x.item()) is float and x.item() == data
+
+
+@given(data=reals)
+def test_detach_is_a_new_leaf_with_the_same_data_that_stops_gradients(data: float) -> None:
+    x = Value(data, label="x")
+    y = x * 3.0
+    held = y.detach()
+    assert held is not y and held.data == y.data
+    assert held.op == "" and held.inputs == () and held.operation is None and held.grad == 0.0
+    out = held * x  # d out / d x sees x once: the detached factor is a constant
+    assert grad(out, [x]) == [held.data]
+    held.data = 99.0  # a copy: the original node keeps its value
+    assert y.data == data * 3.0
+
+
+def test_a_value_can_be_weakly_referenced_and_is_freed_all_the_same() -> None:
+    with cyclic_gc_off():
+        node = Value(2.0) * 3
+        ref = weakref.ref(node)
+        cache = weakref.WeakKeyDictionary({node: "cached"})
+        assert ref() is node and cache[node] == "cached"
+        del node
+        assert ref() is None and len(cache) == 0
 
 
 @given(a=reals, b=reals)
@@ -235,6 +265,7 @@ def test_each_op_records_its_name() -> None:
         "abs": abs(x),
         "dot": dot([x], [y]),
         "mean": mean([x, y]),
+        "logsumexp": logsumexp([x, y]),
     }
     assert {name: v.op for name, v in made.items()} == {name: name for name in made}
 

@@ -1,0 +1,116 @@
+"""Custom ops: define an op the way the library defines its own, then call it on Values.
+
+``CustomOp(name, forward, local, domain="")`` is an entry like those of the op table
+(``autograd/ops.py``), and is one: ``forward(*args)`` maps the operands' floats to a float,
+``local(*args, out)`` gives one partial derivative per input. Write the rule with arithmetic
+and the helpers of ``autograd.ops`` (``exp``, ``log``, ``sqrt``, ``sin``, ``cos``, ``tanh``,
+``sigmoid``), which work on floats and on Values, so that one rule serves ``backward()``
+(floats) and ``grad(create_graph=True)`` (Values). Not ``math.exp`` and friends in the rule:
+they turn a Value into a float, and every derivative above the first would silently be
+lost (``gradgradcheck`` catches that).
+
+Calling the entry, ``softplus(x)``, makes a node that records it, so every reader of a
+graph (backward, grad, forward mode, the picture, the trace) treats it as a built-in op.
+Unlike the built-in rules, a custom one is checked as it runs: its forward must give a
+real number and its rule one real number per input.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from autograd.grad_mode import special_mode
+from autograd.ops import Op, Partials, inputs_then_constants
+from autograd.value import (
+    _MATH_ERRORS,
+    Number,
+    Operand,
+    Value,
+    _as_float,
+    _as_values,
+    _call,
+    _domain_error,
+    _in_other_mode,
+    _new,
+    is_real_number,
+)
+
+OperandLayout = Callable[[tuple[Any, ...], tuple[float, ...]], tuple[Any, ...]]
+
+
+class CustomOp(Op):
+    """An op of your own: ``CustomOp(name, forward, local, domain="")``, then ``op(x, ...)``.
+
+    ``name`` shows in pictures, traces and errors; ``domain`` says which operands are valid,
+    in the message of the error the forward raises outside it (``ValueError``,
+    ``ZeroDivisionError``; an ``OverflowError`` says the result overflows). ``unpack`` lays
+    a node's inputs and constants out as the rules take them, as for ``ops.DOT``; by
+    default the inputs, then the constants.
+    """
+
+    def __new__(
+        cls,
+        name: str,
+        forward: Callable[..., float],
+        local: Callable[..., Partials],
+        domain: str = "",
+        *,
+        unpack: OperandLayout = inputs_then_constants,
+    ) -> CustomOp:
+        op = super().__new__(cls, name, forward, local, domain, unpack=unpack)
+        if not isinstance(op.name, str) or not op.name:
+            raise TypeError(f"CustomOp: name must be a non-empty str, got {op.name!r}")
+        for role in ("forward", "local", "unpack"):
+            if not callable(getattr(op, role)):
+                raise TypeError(f"CustomOp {op.name!r}: {role} must be callable")
+        if not isinstance(op.domain, str):
+            raise TypeError(f"CustomOp {op.name!r}: domain must be a str, got {op.domain!r}")
+        return op
+
+    def __call__(self, *operands: Operand, constants: Iterable[Number] = ()) -> Value:
+        """The node for this op applied to ``operands``: each one is an input (a number
+        becomes a leaf), and ``constants`` are plain numbers the rules take after them."""
+        if not operands:
+            raise TypeError(f"{self.name}: needs at least one operand")
+        inputs = _as_values(operands, f"{self.name} operand")
+        consts = tuple(_as_float(c, f"{self.name} constants[{i}]") for i, c in enumerate(constants))
+        args = self.arguments(tuple(x.data for x in inputs), consts)
+        operands = inputs + consts
+
+        def checked_local(*args_out: Any) -> Partials:
+            return _checked_partials(self.local(*args_out), self, operands, len(inputs))
+
+        try:
+            out = _checked_value(self.forward(*args), self, operands)
+            if not special_mode():  # the default mode, as in value.py
+                return _new(out, self, inputs, checked_local(*args, out), consts)
+            return _in_other_mode(out, self, inputs, args, consts, checked_local)
+        except _MATH_ERRORS as exc:
+            raise _domain_error(self, operands, exc) from None
+
+
+def _checked_value(out: Any, op: Op, operands: tuple[Any, ...]) -> float:
+    """The forward's result as a float, or a TypeError naming the call."""
+    if not is_real_number(out):
+        raise TypeError(
+            f"{_call(op, operands)}: its forward returned {type(out).__name__} {out!r}, "
+            "not a real number"
+        )
+    return float(out)
+
+
+def _checked_partials(partials: Any, op: Op, operands: tuple[Any, ...], n_inputs: int) -> Partials:
+    """The rule's partials as floats, one per input, or a TypeError naming the call."""
+    if not isinstance(partials, (tuple, list)) or len(partials) != n_inputs:
+        raise TypeError(
+            f"{_call(op, operands)}: its local rule must return a tuple of {n_inputs} partial "
+            f"derivative(s), one per input; got {partials!r}"
+        )
+    for i, p in enumerate(partials):
+        if not is_real_number(p):
+            raise TypeError(
+                f"{_call(op, operands)}: partial {i} of its local rule is "
+                f"{type(p).__name__} {p!r}, not a real number"
+            )
+    return tuple(map(float, partials))

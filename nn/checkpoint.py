@@ -1,0 +1,96 @@
+"""The checkpoint file: a module's architecture and weights as JSON, checked when read.
+
+A checkpoint is a JSON object, never a pickle, so reading one runs no code::
+
+    {"format": "chainrule.nn", "version": 2, "module": "MLP",
+     "architecture": {"nin": 2, "nouts": [4, 1], "activation": "sigmoid", ...},
+     "state": {"layers.0.W": [[...], ...], ...}}
+
+Version 2 records the architecture (the arguments that rebuild the module, or null for a
+module that does not describe itself) beside the weights; version 1 files, weights only,
+are still read. Files are written whole or not at all (``autograd.files.write_atomic``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from autograd.files import write_atomic
+
+FORMAT = "chainrule.nn"
+VERSION = 2  # what save() writes
+READABLE_VERSIONS = (1, 2)
+
+
+class StateError(ValueError):
+    """A state dict or a checkpoint file that is malformed or does not fit the module."""
+
+
+class Checkpoint(NamedTuple):
+    """What a checkpoint file holds; ``architecture`` is None in version 1 files."""
+
+    version: int
+    module: str
+    architecture: dict[str, Any] | None
+    state: dict[str, Any]
+
+
+def write(
+    path: str | os.PathLike[str],
+    module: str,
+    architecture: dict[str, Any] | None,
+    state: dict[str, Any],
+) -> Path:
+    """Write a version-2 checkpoint to ``path`` atomically; return the path."""
+    document = {
+        "format": FORMAT,
+        "version": VERSION,
+        "module": module,
+        "architecture": architecture,
+        "state": state,
+    }
+    return write_atomic(path, (json.dumps(document, indent=1) + "\n").encode("utf-8"))
+
+
+def read(path: str | os.PathLike[str]) -> Checkpoint:
+    """The checkpoint at ``path``; ``StateError`` naming the file if it is not a whole one.
+
+    The state's numbers are checked later, against the module they are loaded into.
+    """
+    raw = Path(path).read_bytes()
+    try:
+        document = json.loads(raw.decode("utf-8"), parse_constant=_reject_constant)
+    except ValueError as exc:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
+        reason = f"not a valid checkpoint (truncated or corrupted): {exc}"
+        raise StateError(f"{path}: {reason}") from exc
+    if not isinstance(document, dict) or document.get("format") != FORMAT:
+        raise StateError(f"{path}: not a {FORMAT} checkpoint")
+    version = document.get("version")
+    if version not in READABLE_VERSIONS or isinstance(version, bool):
+        raise StateError(
+            f"{path}: checkpoint format version {version!r}, "
+            f"this library reads versions {' and '.join(map(str, READABLE_VERSIONS))}"
+        )
+    module, architecture = document.get("module"), document.get("architecture")
+    if not isinstance(module, str):
+        raise StateError(f"{path}: the module's name must be a string, got {module!r}")
+    if architecture is not None and not isinstance(architecture, dict):
+        raise StateError(f"{path}: the architecture must be an object, got {architecture!r}")
+    state = document.get("state")
+    if not isinstance(state, dict):
+        raise StateError(f"{path}: the state must be an object, got {type(state).__name__}")
+    return Checkpoint(version, module, architecture, state)
+
+
+def describe(module: str, architecture: dict[str, Any] | None) -> str:
+    """``MLP(nin=2, nouts=[4, 1], ...)``: a module as its constructor call."""
+    if architecture is None:
+        return f"{module} (architecture not recorded)"
+    return f"{module}({', '.join(f'{k}={v!r}' for k, v in architecture.items())})"
+
+
+def _reject_constant(token: str) -> float:
+    raise ValueError(f"{token} is not a number JSON allows")

@@ -1,0 +1,51 @@
+"""nn's argument checks: the number back, or an error naming where, what and the value."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from nn.validation import count, real
+
+
+@given(x=st.integers(0, 10**6), minimum=st.integers(0, 10))
+def test_count_returns_an_int_at_or_above_the_minimum_and_refuses_below(x, minimum):
+    if x >= minimum:
+        assert count(x, "epochs", "fit", minimum) == x
+    else:
+        with pytest.raises(ValueError, match=f"fit: epochs must be at least {minimum}, got {x}"):
+            count(x, "epochs", "fit", minimum)
+
+
+@pytest.mark.parametrize("x", [True, 2.0, "3", None], ids=repr)
+def test_count_refuses_anything_but_an_int(x):
+    with pytest.raises(TypeError, match=rf"Layer: nin must be an int, got {type(x).__name__}"):
+        count(x, "nin", "Layer")
+
+
+@given(x=st.floats(allow_nan=False) | st.integers(-5, 5))
+def test_real_accepts_exactly_the_half_open_interval(x):
+    inside = 0.0 <= x < 1.0
+    if inside:
+        assert real(x, "momentum", "SGD", low=0.0, high=1.0) == x
+        assert type(real(x, "momentum", "SGD", low=0.0, high=1.0)) is float
+    else:
+        with pytest.raises(ValueError, match=r"SGD: momentum must lie in \[0.0, 1.0\)"):
+            real(x, "momentum", "SGD", low=0.0, high=1.0)
+
+
+def test_real_with_an_open_lower_bound_refuses_the_bound_and_nan():
+    with pytest.raises(ValueError, match=r"lr must lie in \(0.0, inf\), got 0"):
+        real(0, "lr", "Adam", low=0.0, low_inclusive=False)
+    for bad in (math.nan, math.inf):
+        with pytest.raises(ValueError, match="lr must lie in"):
+            real(bad, "lr", "Adam", low=0.0, low_inclusive=False)
+
+
+@pytest.mark.parametrize("x", [False, "0.1", None, [0.1]], ids=repr)
+def test_real_refuses_anything_but_a_number(x):
+    with pytest.raises(TypeError, match="Adam: eps must be a number"):
+        real(x, "eps", "Adam", low=0.0)

@@ -1,0 +1,348 @@
+"""The step-through page: its frames replay the trace, its HTML is self-contained, and in a
+real browser (headless Chromium through Playwright) every step lights the right edge and
+shows the right gradients, ending at the engine's ``.grad``.
+
+The browser tests skip without Playwright or Chromium on a developer's machine, but fail
+when ``CI`` is set (``.ci/run`` installs both), so CI never passes by skipping them.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import re
+import shutil
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+
+from autograd import Value, grad, topological_order
+from autograd.names import format_number, node_names, reading_order
+from autograd.player import UNKNOWN, fragment, frames, notebook_html, page, write_page
+from autograd.trace import explain_backward
+from autograd.viz import DEFAULT_MAX_NODES, node_ids
+from demos import chain_rule
+from tests.strategies import expression_dags
+from tests.test_viz import dot_program, no_dot_program
+
+__all__ = ["dot_program", "no_dot_program"]  # fixtures shared with tests/test_viz.py
+
+
+def evaluate(dag_and_point) -> Value:
+    dag, point = dag_and_point
+    return dag(*(Value(p) for p in point))
+
+
+def states(start, shown):
+    """The texts and exact values each frame shows, as the page's script computes them."""
+    texts, exact = dict(start.texts), dict(start.exact)
+    for frame in shown:
+        texts.update(frame.texts)
+        exact.update(frame.exact)
+        yield dict(texts), dict(exact)
+
+
+def expected_grads(trace, upto: int) -> dict[Value, float]:
+    """Each node's gradient after the seed and the first ``upto`` steps of ``trace``."""
+    grads: dict[Value, float] = defaultdict(float)
+    grads[trace.root] = 1.0
+    for step in list(trace)[:upto]:
+        grads[step.input] += step.contribution
+    return grads
+
+
+# -- frames ----------------------------------------------------------------------------------
+@given(expression_dags())
+def test_each_frame_shows_the_gradients_accumulated_so_far_ending_at_the_engines(dag_and_point):
+    out = evaluate(dag_and_point)
+    trace = explain_backward(out)
+    start, shown = frames(trace)
+    ids = node_ids(reading_order(out))
+    lines = str(trace).splitlines()
+    assert [f.text for f in shown] == lines  # the seed, then every step as print shows it
+    assert [f.kind for f in shown] == ["seed"] + ["backward"] * len(trace)
+    for k, (texts, exact) in enumerate(states(start, shown)):
+        grads = expected_grads(trace, k)
+        for v, node in ids.items():
+            assert texts[f"{node}_grad"] == f"grad {format_number(grads[v])}"
+            assert float(exact[f"{node}_grad"]) == grads[v]
+    final = dict(zip(topological_order(out), grad(out, topological_order(out)), strict=True))
+    assert {v: float(exact[f"{ids[v]}_grad"]) for v in ids} == final  # exactly the engine's
+
+
+@given(expression_dags())
+def test_a_step_lights_its_edge_its_op_and_both_values(dag_and_point):
+    out = evaluate(dag_and_point)
+    trace = explain_backward(out)
+    _, shown = frames(trace)
+    ids = node_ids(reading_order(out))
+    assert shown[0].lit == (ids[out],) and shown[0].marks == (f"{ids[out]}_grad",)
+    for step, frame in zip(trace, shown[1:], strict=True):
+        node, into = ids[step.output], ids[step.input]
+        assert frame.lit == (f"{node}_in{step.position}", f"{node}_op", node, into)
+        assert frame.marks == (f"{node}_local{step.position}", f"{node}_grad", f"{into}_grad")
+
+
+@given(expression_dags())
+def test_the_forward_phase_shows_each_value_as_it_is_computed(dag_and_point):
+    out = evaluate(dag_and_point)
+    trace = explain_backward(out)
+    start, shown = frames(trace, forward=True)
+    order = reading_order(out)
+    ids, names = node_ids(order), node_names(order)
+    computed = [v for v in order if v.inputs]
+    forward = shown[: len(computed)]
+    assert [f.kind for f in shown] == ["forward"] * len(computed) + ["seed"] + ["backward"] * len(
+        trace
+    )
+    assert [f.text for f in shown[len(computed) :]] == str(trace).splitlines()
+    for v in order:  # inputs and parameters are given; computed values start unknown
+        data = start.texts[f"{ids[v]}_data"]
+        assert data == (f"data {UNKNOWN}" if v.inputs else f"data {format_number(v.data)}")
+    for k, ((texts, _), frame, v) in enumerate(
+        zip(states(start, shown), forward, computed, strict=False)
+    ):
+        node = ids[v]
+        assert frame.text.startswith(f"{names[v]} = ")
+        assert frame.text.endswith(f" = {format_number(v.data)}")
+        assert texts[f"{node}_data"] == f"data {format_number(v.data)}"
+        for p, d in enumerate(v.local_grads):
+            assert texts[f"{node}_local{p}"] == format_number(d)
+        later = computed[k + 1 :]
+        assert all(texts[f"{ids[u]}_data"] == f"data {UNKNOWN}" for u in later)
+        assert frame.lit[:2] == (node, f"{node}_op")
+
+
+# -- the HTML ----------------------------------------------------------------------------------
+def test_the_page_is_one_self_contained_file(dot_program, tmp_path):
+    example = chain_rule.two_layer()
+    path = write_page(example.output, tmp_path / "page.html", **example.draw_options())
+    html = path.read_text(encoding="utf-8")
+    assert html.startswith("<!DOCTYPE html>") and html.rstrip().endswith("</html>")
+    without_namespaces = re.sub(r'xmlns(:\w+)?="[^"]*"', "", html)
+    assert not re.search(
+        r"https?://|//cdn|<link|<img|<iframe|\bsrc=|@import|url\(", without_namespaces
+    )
+    assert html.count("<script") == 2  # the data and the player's own script, both inline
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["page.html"]
+
+
+def test_every_id_a_frame_names_is_in_the_picture(dot_program):
+    example = chain_rule.two_layer()
+    html = fragment(example.output, forward=True, **example.draw_options())
+    data = json.loads(re.search(r'class="cr-data">(.*?)</script>', html, re.DOTALL)[1])
+    drawn = set(re.findall(r'<(?:g|text)\b[^>]*\bid="([^"]+)"', html))
+    for frame in [data["start"], *data["frames"]]:
+        named = {*frame["texts"], *frame["exact"], *frame["lit"], *frame["marks"]}
+        assert named <= drawn, named - drawn
+
+
+def test_a_label_cannot_break_out_of_the_page(dot_program):
+    x = Value(1.0, label="</script><script>alert(1)</script>")
+    html = fragment(x * 2)
+    assert html.count("</script>") == 2
+    assert "<script>alert" not in html
+
+
+def test_jupyter_shows_a_trace_as_the_player(dot_program):
+    trace = explain_backward(Value(2.0, label="x") * 3)
+    assert trace._repr_html_() == notebook_html(trace) == fragment(trace)
+    assert 'class="chainrule-player"' in trace._repr_html_()
+
+
+def test_jupyter_shows_the_text_without_dot_or_for_a_graph_too_large(no_dot_program):
+    assert explain_backward(Value(2.0) * 3)._repr_html_() is None
+
+
+def test_a_graph_too_large_to_draw_shows_as_text():
+    v = Value(1.0)
+    for _ in range(DEFAULT_MAX_NODES):
+        v = v * 1.0
+    assert explain_backward(v)._repr_html_() is None
+
+
+def test_the_page_title_says_which_passes_it_plays(dot_program):
+    x = Value(2.0, label="x")
+    assert "<h1>The chain rule, step by step: the backward pass of mul1</h1>" in page(x * 3)
+    assert "the forward and backward pass of mul1</h1>" in page(x * 3, forward=True)
+    assert "<h1>mine &amp; yours</h1>" in page(x * 3, title="mine & yours")
+
+
+# -- in a real browser -------------------------------------------------------------------------
+def _skip_or_fail(reason: str) -> None:
+    if os.environ.get("CI"):
+        pytest.fail(f"{reason}, and the browser tests must run in CI")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="module")
+def browser_installed() -> None:
+    """Playwright, Chromium and Graphviz are there; a skip without them, a failure in CI."""
+    if importlib.util.find_spec("playwright") is None:
+        _skip_or_fail("Playwright is not installed (pip install -e '.[browser]')")
+    if not (shutil.which("chromium") or shutil.which("chromium-browser")):
+        _skip_or_fail("Chromium is not installed (apt-get install chromium)")
+    if not shutil.which("dot"):
+        _skip_or_fail("Graphviz's dot is not installed")
+
+
+@pytest.fixture(scope="module")
+def browser(browser_installed):
+    """Headless Chromium through Playwright, for the tests of one module."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = chain_rule.launch_chromium(playwright)
+        yield chromium
+        chromium.close()
+
+
+class Tab:
+    """A page in the browser that records every request and every console error."""
+
+    def __init__(self, browser, path):
+        self.url = path.resolve().as_uri()
+        self.page = browser.new_page(viewport={"width": 1280, "height": 800})
+        self.requests, self.errors = [], []
+        self.page.on("request", lambda request: self.requests.append(request.url))
+        self.page.on("console", self._console)
+        self.page.on("pageerror", lambda error: self.errors.append(str(error)))
+        self.page.goto(self.url)
+
+    def _console(self, message) -> None:
+        if message.type in ("error", "warning"):
+            self.errors.append(message.text)
+
+    def state(self, index: int = 0) -> dict:
+        """What player ``index`` shows: its frame, its line, the lit ids, every field's text."""
+        return self.page.evaluate(
+            """(index) => {
+                const player = document.querySelectorAll(".chainrule-player")[index];
+                const texts = {}, values = {};
+                player.querySelectorAll("text[id]").forEach((t) => {
+                    texts[t.id] = t.textContent;
+                    if (t.hasAttribute("data-value")) values[t.id] = t.getAttribute("data-value");
+                });
+                const ids = (name) => [...player.querySelectorAll("." + name)].map((e) => e.id);
+                return {frame: Number(player.dataset.frame),
+                        text: player.querySelector(".cr-text").textContent,
+                        slider: Number(player.querySelector(".cr-slider").value),
+                        lit: ids("cr-lit"), marks: ids("cr-mark"), texts, values};
+            }""",
+            index,
+        )
+
+
+def test_stepping_through_the_derivations_network_in_a_browser(browser, tmp_path):
+    """Every frame of the two-layer network's forward and backward pass, one at a time."""
+    example = chain_rule.two_layer()
+    loss = example.output
+    path = write_page(loss, tmp_path / "two_layer.html", forward=True, **example.draw_options())
+    trace = explain_backward(loss)
+    order = reading_order(loss)
+    ids, names = node_ids(order), node_names(order)
+    _, shown = frames(trace, forward=True)
+    n_forward = sum(1 for v in order if v.inputs)
+    tab = Tab(browser, path)
+
+    for k, frame in enumerate(shown):
+        if k:  # alternate the button and the arrow key
+            if k % 2:
+                tab.page.click('[data-action="next"]')
+            else:
+                tab.page.keyboard.press("ArrowRight")
+        state = tab.state()
+        assert (state["frame"], state["slider"]) == (k, k)
+        assert state["text"] == frame.text
+        assert sorted(state["lit"]) == sorted(frame.lit)
+        assert sorted(state["marks"]) == sorted(frame.marks)
+        step = k - n_forward  # 0: the seed; s: after step s of the trace
+        if step >= 0:
+            assert state["text"] == str(trace).splitlines()[step]
+            grads = expected_grads(trace, step)
+            for v, node in ids.items():
+                assert state["texts"][f"{node}_grad"] == f"grad {format_number(grads[v])}"
+                assert float(state["values"][f"{node}_grad"]) == grads[v]
+        if step > 0:  # one edge lit: the step's own, from its input into its output's op
+            taken = trace[step - 1]
+            node = ids[taken.output]
+            edges = [i for i in state["lit"] if re.fullmatch(r"n\d+_in\d+", i)]
+            assert edges == [f"{node}_in{taken.position}"]
+            assert {f"{node}_op", node, ids[taken.input]} <= set(state["lit"])
+            assert state["texts"][f"{node}_local{taken.position}"] == format_number(taken.local)
+        elif step < 0:  # forward: the value just computed, with its name
+            v = [u for u in order if u.inputs][k]
+            assert state["text"].startswith(f"{names[v]} = ")
+            assert state["texts"][f"{ids[v]}_data"] == f"data {format_number(v.data)}"
+
+    loss.backward()  # the last frame shows exactly the engine's gradients
+    final = tab.state()
+    assert {v: float(final["values"][f"{ids[v]}_grad"]) for v in order} == {
+        v: v.grad for v in order
+    }
+    tab.page.keyboard.press("ArrowRight")  # past the end: stays on the last frame
+    assert tab.state()["frame"] == len(shown) - 1
+    assert tab.errors == []
+    assert tab.requests == [tab.url]  # the page itself, nothing else
+
+
+def test_the_controls_jump_back_and_forth_and_play(browser, tmp_path):
+    x = Value(1.0, label="x")
+    z = 3 * x
+    z.label = "z"
+    y = z**2
+    y.label = "y"
+    path = write_page(y, tmp_path / "chain.html")
+    tab = Tab(browser, path)
+    last = len(explain_backward(y))  # frames: the seed and one per step
+    tab.page.keyboard.press("End")
+    assert tab.state()["frame"] == last
+    assert tab.state()["texts"]["n0_grad"] == "grad 18"
+    tab.page.click('[data-action="previous"]')
+    assert tab.state()["texts"]["n0_grad"] == "grad 0"  # x's gradient is not reached yet
+    tab.page.keyboard.press("ArrowLeft")
+    tab.page.keyboard.press("Home")
+    assert tab.state()["frame"] == 0
+    tab.page.fill(".cr-slider", str(last))
+    assert tab.state()["frame"] == last
+    tab.page.click(".cr-steps li >> nth=1")
+    assert tab.state()["frame"] == 1
+    tab.page.click('[data-action="first"]')
+    tab.page.click('[data-action="play"]')
+    tab.page.wait_for_function(
+        f"document.querySelector('.chainrule-player').dataset.frame == '{last}'", timeout=10_000
+    )
+    assert tab.page.text_content('[data-action="play"]').strip() == "▶ play"  # stopped at the end
+    assert tab.errors == [] and tab.requests == [tab.url]
+
+
+def test_two_players_on_one_page_step_on_their_own(browser, tmp_path):
+    """As in a notebook: each trace's player keeps its own frame."""
+    first = explain_backward(Value(2.0, label="a") * 3)
+    second = explain_backward((Value(1.0, label="<!--<script>b</script>") * 2).tanh())
+    document = f"<!DOCTYPE html><html><body>{fragment(first)}{fragment(second)}</body></html>"
+    path = tmp_path / "notebook.html"
+    path.write_text(document, encoding="utf-8")
+    tab = Tab(browser, path)
+    tab.page.locator(".chainrule-player").nth(1).locator('[data-action="last"]').click()
+    assert tab.state(0)["frame"] == 0
+    assert tab.state(1)["frame"] == len(second)
+    assert tab.state(1)["text"] == str(second).splitlines()[-1]
+    assert (
+        tab.state(1)["texts"]["n0_grad"]
+        == f"grad {format_number(grad(second.root, [second.steps[0].input.inputs[0]])[0])}"
+    )
+    assert tab.errors == [] and tab.requests == [tab.url]
+
+
+def test_the_readmes_page_example_writes_a_page(dot_program, tmp_path, monkeypatch):
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"^```python\n(.*?)^```", readme, flags=re.DOTALL | re.MULTILINE)
+    (example,) = [block for block in blocks if "write_page(" in block]
+    monkeypatch.chdir(tmp_path)
+    exec(compile(example, "README page example", "exec"), {})
+    html = (tmp_path / "backward.html").read_text(encoding="utf-8")
+    assert "layer 1: Z1 = W1 X + b1, A1 = σ(Z1)" in html and "W1[0][0]" in html
