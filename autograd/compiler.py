@@ -42,13 +42,13 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from types import FrameType
-from typing import Any, NoReturn, overload
+from typing import Any, NoReturn, cast, overload
 
 from autograd import value as value_module
 from autograd.codegen import ATOM, PRODUCT, RESERVED, NodeCode, NodeWriter
 from autograd.engine import topological_order
 from autograd.grad_mode import enable_grad
-from autograd.names import node_names
+from autograd.names import node_names, reading_order
 from autograd.value import (
     _MATH_ERRORS,
     Number,
@@ -197,13 +197,13 @@ def _identifier(text: str) -> str:
 
 class _Outputs:
     """A stand-in root above several outputs, so one topological order covers them all
-    (the engine reads nothing of a node but its inputs)."""
+    (the engine and ``reading_order`` read nothing of a node but its inputs)."""
 
     grad = 0.0
     _locals: tuple[float, ...] = ()
 
     def __init__(self, outputs: Sequence[Value]) -> None:
-        self._inputs = tuple(outputs)
+        self.inputs = self._inputs = tuple(outputs)
 
 
 class _Program:
@@ -345,26 +345,11 @@ class _Program:
         return made
 
 
-def _reading_order(roots: list[Value]) -> list[Value]:
-    """Every node below the roots after its inputs, the inputs visited in argument order."""
-    order: list[Value] = []
-    seen: set[Value] = set()
-    for root in roots:
-        if root in seen:
-            continue
-        seen.add(root)
-        stack = [(root, iter(root._inputs))]
-        while stack:
-            node, inputs = stack[-1]
-            for x in inputs:
-                if x not in seen:
-                    seen.add(x)
-                    stack.append((x, iter(x._inputs)))
-                    break
-            else:
-                stack.pop()
-                order.append(node)
-    return order
+def _reading_order(outputs: list[Value]) -> list[Value]:
+    """``names.reading_order`` below every output (the stand-in above them left out)."""
+    if len(outputs) == 1:
+        return reading_order(outputs[0])
+    return reading_order(cast(Value, _Outputs(outputs)))[:-1]
 
 
 def _leaves_by_first_use(

@@ -140,4 +140,3 @@ def _map_values(f: Callable[[Any], Any], outputs: Any) -> Any:
     if isinstance(outputs, (list, tuple)):
         return [_map_values(f, item) for item in outputs]
     return f(outputs)
-

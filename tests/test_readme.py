@@ -254,3 +254,23 @@ def test_the_compile_example_prints_the_source_the_readme_shows() -> None:
     with contextlib.redirect_stdout(printed):
         exec(compile(code, "README compile example", "exec"), {"__name__": "__main__"})
     assert printed.getvalue() == shown
+
+
+XOR_POINTS = ([[0, 0], [0, 1], [1, 0], [1, 1]], [0, 1, 1, 0])  # the example's batch
+
+
+def test_the_compiled_function_example_runs_as_the_interpreter_would() -> None:
+    code = block_with("python", "loss.batch(")
+    namespace: dict = {}
+    exec(compile(code, "README compiled function", "exec"), namespace)
+    model, losses = namespace["model"], namespace["losses"]
+    interpreted = [((model(x) - y) ** 2).data for x, y in zip(*XOR_POINTS, strict=True)]
+    assert losses == interpreted  # the forward is bitwise the interpreter's
+    weight = model.parameters()[0]
+    for p in model.parameters():
+        p.grad = 0.0
+    namespace["loss"]([1.0, 0.0], 1.0)
+    by_compiled = weight.grad
+    weight.grad = 0.0
+    ((model([1.0, 0.0]) - 1.0) ** 2).backward()
+    assert by_compiled == weight.grad

@@ -9,6 +9,7 @@ the reference.
 from __future__ import annotations
 
 import math
+import re
 import statistics
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -143,5 +144,6 @@ def compile_cost(nodes: int) -> CompileResult:
     try:
         seconds, count = compiled_engine.compile_chain(max(1, nodes // 2))
     except ValueError as exc:  # past compile's max_nodes: its message says the limit
-        return CompileResult(nodes, None, f"refused: {str(exc).split(':', 2)[1].strip()}")
+        limit = re.search(r"more than max_nodes=[\d,]+", str(exc))
+        return CompileResult(nodes, None, f"refused: {limit[0] if limit else exc}")
     return CompileResult(count, seconds)
