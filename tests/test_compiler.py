@@ -19,8 +19,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import nn
-from autograd import TracingError, Value, compile, dot, grad, no_grad, topological_order
+from autograd import TracingError, Value, compile, dot, grad, no_grad, ops, topological_order
 from autograd.compiler import CompiledFunction, CompiledGraph
+from autograd.custom import CustomOp
 from autograd.trace import explain_backward
 from tests.strategies import (
     activations,
@@ -279,6 +280,39 @@ def test_a_batch_seeded_by_a_loss_of_its_outputs(case) -> None:
     scale = max(map(abs, (p.grad for p in params)), default=0.0)
     for got, want in zip(by_batch, (p.grad for p in params), strict=True):
         assert abs(got - want) <= 1e-12 * (scale + abs(want)), (got, want)
+
+
+SOFTPLUS = CustomOp(  # log(1 + e^x), its rule written with the helpers of the op table
+    "softplus", lambda x: math.log1p(math.exp(x)), lambda x, out: (ops.sigmoid(x),)
+)
+CLAMP = CustomOp(  # a rule that branches on its operand, and takes a constant
+    "clamp",
+    lambda x, c: -c if x < -c else c if x > c else x,
+    lambda x, c, out: (0.0 if x < -c or x > c else 1.0,),
+)
+
+
+@given(
+    st.lists(real(-3.0, 3.0), min_size=2, max_size=2),
+    st.lists(real(-3.0, 3.0), min_size=2, max_size=2),
+)
+def test_a_custom_op_compiles_and_replays_bitwise(point, new_point) -> None:
+    xs = [Value(p, label=f"x{i}") for i, p in enumerate(point)]
+
+    def build() -> Value:
+        return SOFTPLUS(xs[0] * xs[1]) + CLAMP(xs[0] - xs[1], constants=[1.5]) * xs[1]
+
+    compiled = compile(build())
+    for x, p in zip(xs, new_point, strict=True):
+        x.data = p
+    assert replayed(compiled, xs) == interpreted(build, xs)
+
+
+def test_a_function_of_no_arguments_reads_only_the_values_it_captures() -> None:
+    w = Value(3.0)
+    square = compile(lambda: w * w)
+    w.data = 4.0
+    assert square() == 16.0 and w.grad == 8.0
 
 
 def test_several_outputs_come_back_shaped_as_traced() -> None:
