@@ -71,7 +71,7 @@ class TracingError(TypeError):
 
 
 # -- what a compiled function takes and returns ----------------------------------------------
-Shape = Any  # None for a number, or a tuple of shapes for a sequence
+Shape = Any  # None for a number, else a tuple (or list) of shapes for a sequence
 
 
 def _is_sequence(x: object) -> bool:
@@ -502,6 +502,8 @@ class CompiledFunction:
             result = function(*traced)
         outputs: list[Value] = []
         self._output_shape = _outputs_of(result, f"the value of {self._title}", outputs)
+        if not outputs:
+            raise TypeError(f"compile: {self._title} returned no Value, got {result!r}")
         program = _Program(outputs, arguments, max_nodes)
         self._program = program
         self.leaves = tuple(program.leaves)

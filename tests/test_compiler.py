@@ -541,8 +541,9 @@ def test_a_seed_functions_own_error_is_raised_as_it_is() -> None:
         (3.0, (), "expects a Value or a function"),
         (lambda x: 2.0, (1.0,), "must be a Value or a list of Values, got float"),
         (lambda x: x, ("a",), "argument x must be a number or a sequence of numbers"),
+        (lambda x: [], (1.0,), "returned no Value, got []"),
     ],
-    ids=["root with arguments", "a number", "a function returning a float", "a string"],
+    ids=["root with arguments", "a number", "a function returning a float", "a string", "none"],
 )
 def test_what_cannot_be_compiled_says_why(target, args, fragment) -> None:
     with pytest.raises(TypeError, match=re.escape(fragment)):
