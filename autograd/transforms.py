@@ -9,10 +9,20 @@ They share two rules:
 
 - ``f`` is called with one fresh Value per argument, so a derivative is the partial
   derivative with respect to that argument, even when two arguments hold the same Value.
-- Numbers in, numbers out: called with plain numbers, they return floats. Called with
-  Values (as an outer transform calls an inner one), they return Values built with
-  ``create_graph=True`` and connected to the Values passed, so the transforms nest:
-  ``gradient(lambda x: gradient(f)(x)[0])(2.0)`` is f''(2).
+- Numbers in, numbers out, outside any other transform: called with plain numbers, they
+  return floats. Called with Values, or from inside the ``f`` of another transform, they
+  return Values built with ``create_graph=True``, connected to every Value they depend on,
+  so the transforms nest: whether the inner one is passed the outer variable,
+  ``gradient(lambda x: gradient(f)(x)[0])(2.0)`` is f''(2), or closes over it:
+  ``gradient(lambda x: x * gradient(lambda y: x * y)(2.0)[0])(1.0)`` is d(x·x)/dx = 2.
+
+  Why "inside another transform" and not the arguments' types: an inner transform's
+  arguments cannot show what its ``f`` closes over, and a float result would cut the outer
+  variable out of the graph, silently dropping a term of the outer derivative. A context
+  variable counts the transforms running (per thread and task, as ``no_grad``'s mode), so
+  the rule costs nothing and the type of a result never depends on what ``f`` computes.
+  A Value that ``f`` closes over outside every transform is a constant, as a closed-over
+  array is in JAX: to differentiate with respect to it, pass it as an argument.
 
 They record a graph even inside ``no_grad()``: a transform's result does not depend on the
 mode around it (as in ``torch.func``).
@@ -20,7 +30,9 @@ mode around it (as in ``torch.func``).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any, Literal, cast, overload
 
 from autograd import forward
@@ -28,7 +40,7 @@ from autograd.grad_mode import enable_grad
 from autograd.gradients import grad
 from autograd.value import Operand, Value, _as_float, check_has_graph, dot
 
-Derivative = float | Value  # a float, or a Value when the arguments were Values
+Derivative = float | Value  # a float, or a Value when nested (Values in, or inside a transform)
 Scalar = Callable[..., Value]
 Vector = Callable[..., Sequence[Value]]
 JACOBIAN_MODES = ("reverse", "forward")
@@ -48,8 +60,8 @@ def jvp(f: Callable[..., Any], inputs: Sequence[Operand], tangents: Sequence[Ope
     The derivative is Σ_i ∂f/∂input_i × tangents[i], the Jacobian times the tangent vector;
     ``f`` returns a Value (then both are scalars) or a list of Values (then both are lists).
     """
-    with enable_grad():
-        args, nested = _arguments(inputs, "jvp")
+    with _transform() as inside:
+        args, nested = _arguments(inputs, "jvp", inside)
         direction = _vector(tangents, len(args), "jvp: tangents", "input")
         nested = nested or any(isinstance(t, Value) for t in direction)
         outputs, single = _outputs(f(*args), "jvp")
@@ -73,8 +85,8 @@ def vjp(f: Callable[..., Any], inputs: Sequence[Operand], cotangents: Any) -> An
     The result's entry i is Σ_k cotangents[k] × ∂f_k/∂input_i; for an ``f`` that returns one
     Value, ``cotangents`` is one number and the result is its gradient scaled by it.
     """
-    with enable_grad():
-        args, nested = _arguments(inputs, "vjp")
+    with _transform() as inside:
+        args, nested = _arguments(inputs, "vjp", inside)
         outputs, single = _outputs(f(*args), "vjp")
         vector = [cotangents] if single else cotangents
         weights = _vector(vector, len(outputs), "vjp: cotangents", "output")
@@ -111,8 +123,8 @@ def hessian(f: Scalar) -> Callable[..., list[list[Derivative]]]:
     """
 
     def hessian_of_f(*xs: Operand) -> list[list[Derivative]]:
-        with enable_grad():
-            args, nested = _arguments(xs, "hessian")
+        with _transform() as inside:
+            args, nested = _arguments(xs, "hessian", inside)
             gradients = grad(_scalar(f(*args), "hessian"), args, create_graph=True)
             columns = [_along(gradients, {arg: 1.0}, nested, "hessian") for arg in args]
         return _rows(columns, len(gradients))
@@ -133,8 +145,8 @@ def jacobian(
         raise ValueError(f"jacobian: mode must be 'reverse' or 'forward', got {mode!r}")
 
     def jacobian_of_f(*xs: Operand) -> list[list[Derivative]]:
-        with enable_grad():
-            args, nested = _arguments(xs, "jacobian")
+        with _transform() as inside:
+            args, nested = _arguments(xs, "jacobian", inside)
             outputs, _ = _outputs(f(*args), "jacobian")
             if mode == "reverse":
                 return [list(grad(y, args, create_graph=nested)) for y in outputs]
@@ -147,10 +159,28 @@ def jacobian(
 def _value_and_grad(
     f: Scalar, xs: Sequence[Operand], where: str
 ) -> tuple[Derivative, list[Derivative]]:
-    with enable_grad():
-        args, nested = _arguments(xs, where)
+    with _transform() as inside:
+        args, nested = _arguments(xs, where, inside)
         out = _scalar(f(*args), where)
         return _result(out, nested), list(grad(out, args, create_graph=nested))
+
+
+# How many transforms are running in this thread or task: their ``f`` may close over their
+# variables, so a transform called inside one returns Values (see the module docstring).
+_running: ContextVar[int] = ContextVar("chainrule_transforms_running", default=0)
+
+
+@contextmanager
+def _transform() -> Iterator[bool]:
+    """A transform's body: a graph is recorded whatever the mode, and one more transform
+    runs. Yields whether another transform encloses this one."""
+    enclosing = _running.get()
+    token = _running.set(enclosing + 1)
+    try:
+        with enable_grad():
+            yield enclosing > 0
+    finally:
+        _running.reset(token)
 
 
 def _along(
@@ -166,8 +196,9 @@ def _rows(columns: list[list[Derivative]], n_rows: int) -> list[list[Derivative]
     return [[column[k] for column in columns] for k in range(n_rows)]
 
 
-def _arguments(xs: Sequence[Operand], where: str) -> tuple[list[Value], bool]:
-    """One fresh Value per argument, and whether any argument was a Value.
+def _arguments(xs: Sequence[Operand], where: str, inside: bool) -> tuple[list[Value], bool]:
+    """One fresh Value per argument, and whether the results are Values (nested): when a
+    transform encloses this one (``inside``) or any argument is a Value.
 
     A number becomes a leaf. A Value becomes ``x * 1.0``, a new node (so each argument is
     its own variable) whose derivative 1 connects it to ``x`` (so an outer transform can
@@ -183,7 +214,7 @@ def _arguments(xs: Sequence[Operand], where: str) -> tuple[list[Value], bool]:
             args.append(copy)
         else:
             args.append(Value(_as_float(x, f"{where}: argument {i}")))
-    return args, any(isinstance(x, Value) for x in xs)
+    return args, inside or any(isinstance(x, Value) for x in xs)
 
 
 def _vector(vector: Any, n: int, what: str, per: str) -> list[Operand]:

@@ -10,8 +10,10 @@ transforms nest), and a graph even inside no_grad().
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Callable, Sequence
+from typing import cast
 
 import pytest
 from hypothesis import given
@@ -28,6 +30,7 @@ from autograd import (
     value_and_grad,
     vjp,
 )
+from autograd.transforms import Derivative
 from tests.strategies import expression_dags, tangent_vectors, vector_dags
 from tests.test_ops import assert_close, central_difference
 
@@ -216,6 +219,127 @@ def test_transforms_nest() -> None:
     assert gradient(second(Value.exp))(x) == [pytest.approx(math.exp(x))]
     third = gradient(lambda p, q: hessian(lambda u, v: u**3 * v)(p, q)[0][0])(2.0, 5.0)
     assert third == [pytest.approx(30.0), pytest.approx(12.0)]  # d/d(u, v) of 6 u v
+
+
+# One first derivative d/dt g(t) at a point, by each transform: reverse mode, then forward.
+FIRST_DERIVATIVES: dict[str, Callable[[Callable[[Value], Value], float], Derivative]] = {
+    "gradient": lambda g, t: gradient(g)(t)[0],
+    "value_and_grad": lambda g, t: value_and_grad(g)(t)[1][0],
+    "vjp": lambda g, t: vjp(g, [t], 1.0)[1][0],
+    "jacobian": lambda g, t: jacobian(g)(t)[0][0],
+    "jvp": lambda g, t: jvp(g, [t], [1.0])[1],
+    "jacobian forward": lambda g, t: jacobian(g, mode="forward")(t)[0][0],
+}
+ORDERS = [
+    transforms
+    for order in (1, 2, 3)
+    for transforms in itertools.product(sorted(FIRST_DERIVATIVES), repeat=order)
+]
+
+
+def _closing_over(
+    transforms: Sequence[str],
+    point: Sequence[float],
+    body: Callable[..., Value],
+    outer_factor: bool = False,
+) -> Derivative:
+    """∂^k body/∂t_1...∂t_k at ``point``, transform j taking d/dt_j: each inner transform is
+    called with the plain number point[j] and closes over the outer t's. With
+    ``outer_factor``, level j differentiates t_j × (the level inside), as in the issue."""
+
+    def level(j: int, outer: list[Value]) -> Value:
+        if j == len(transforms):
+            return body(*outer)
+
+        def g(t: Value) -> Value:
+            inner = level(j + 1, [*outer, t])
+            return t * inner if outer_factor else inner
+
+        return cast(Value, FIRST_DERIVATIVES[transforms[j]](g, point[j]))
+
+    return cast(Derivative, level(0, []))
+
+
+def _separable(*ts: Value) -> Value:
+    """sin(t_1) e^(t_2) cos(t_3): its mixed partial is cos(t_1) e^(t_2) (-sin(t_3))."""
+    factors = [Value.sin, Value.exp, Value.cos]
+    return math.prod((factor(t) for factor, t in zip(factors, ts, strict=False)), start=Value(1.0))
+
+
+def _separable_mixed_partial(point: Sequence[float]) -> float:
+    derivatives = [math.cos, math.exp, lambda t: -math.sin(t)]
+    return math.prod(d(t) for d, t in zip(derivatives, point, strict=False))
+
+
+POINT = (0.7, -0.4, 1.3)
+
+
+@pytest.mark.parametrize("transforms", ORDERS, ids=" of ".join)
+def test_an_inner_transform_keeps_the_outer_variables_it_closes_over(transforms) -> None:
+    """Orders 1 to 3, every nesting of the first-derivative transforms, both modes: the
+    inner ones are called with numbers and close over the outer variables (issue 16, bug 2:
+    they returned floats, and the outer derivative dropped every term through them)."""
+    result = _closing_over(transforms, POINT, _separable)
+    assert type(result) is float  # numbers in, numbers out, at the top
+    assert result == pytest.approx(_separable_mixed_partial(POINT[: len(transforms)]), rel=1e-12)
+
+
+@pytest.mark.parametrize("transforms", ORDERS, ids=" of ".join)
+def test_a_closed_over_variable_times_the_inner_derivative_matches_differences(transforms) -> None:
+    """d/dt_1 of t_1 × (the inner levels), as in ``gradient(lambda x: x * gradient(lambda y:
+    x * y)(2.0)[0])(1.0)``, against central differences of the level inside."""
+    result = _closing_over(transforms, POINT, _separable, outer_factor=True)
+    inner = transforms[1:]
+
+    def outermost(point: list[float]) -> float:
+        t = Value(point[0])
+        return (t * _closing_over(inner, POINT[1:], lambda *ts: _separable(t, *ts), True)).data
+
+    assert_close(cast(float, result), central_difference(outermost, [POINT[0]], 0), "d/dt1")
+
+
+@pytest.mark.parametrize("outer", sorted(FIRST_DERIVATIVES))
+@pytest.mark.parametrize("inner", sorted(FIRST_DERIVATIVES))
+def test_the_issue_example_in_every_pair_of_transforms(outer, inner) -> None:
+    """d/dx of x × d/dy (x y) = d/dx x² = 2x, at x = 1 (it returned 1)."""
+    derivative = FIRST_DERIVATIVES[outer]
+    value = derivative(lambda x: x * FIRST_DERIVATIVES[inner](lambda y: x * y, 2.0), 1.0)
+    assert value == 2.0
+
+
+@pytest.mark.parametrize("name", sorted(FIRST_DERIVATIVES))
+def test_hessian_nests_inside_and_around_a_closure(name) -> None:
+    """d/dx H_y(x y³) = d/dx 6 x y = 6 y, and H_x of d/dy (x³ y²) = d²/dx² 2 x³ y = 12 x y."""
+    derivative = FIRST_DERIVATIVES[name]
+    a, b = 0.5, 1.5
+    assert derivative(lambda x: hessian(lambda y: x * y**3)(a)[0][0], b) == pytest.approx(6 * a)
+    outer = hessian(lambda x: cast(Value, derivative(lambda y: x**3 * y**2, a)))(b)
+    assert outer == [[pytest.approx(12 * a * b)]]
+
+
+def test_a_third_derivative_through_jvp_with_an_outer_argument() -> None:
+    """d³/dx³ x⁴ = 24 x by jvp of jvp of jvp (it raised "f must return a Value ... float")."""
+
+    def d(g: Callable[[Value], Value]) -> Callable[[Value], Value]:
+        return lambda x: cast(Value, jvp(g, [x], [1.0])[1])
+
+    assert d(d(d(lambda x: x**4)))(Value(2.0)).data == 48.0
+    assert jvp(d(d(lambda x: x**4)), [2.0], [1.0])[1] == 48.0
+
+
+def test_inside_a_transform_the_results_are_values_even_for_a_constant() -> None:
+    """The rule reads no graph: inside another transform, an inner result is a Value (a
+    constant, here, so the outer derivative gets no term from it)."""
+    kinds = []
+
+    def outer_f(x: Value) -> Value:
+        inner = gradient(lambda y: y * y)(3.0)[0]
+        kinds.append(type(inner))
+        return x * inner
+
+    assert gradient(outer_f)(1.0) == [6.0]
+    assert kinds == [Value]
+    assert type(gradient(lambda y: y * y)(3.0)[0]) is float  # outside, numbers again
 
 
 def test_each_argument_is_its_own_variable() -> None:
