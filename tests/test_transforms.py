@@ -5,7 +5,9 @@ Jacobian (so u · jvp = vjp · t), value_and_grad and gradient match differences
 is symmetric and the same by forward over reverse, reverse over reverse and reverse over
 forward, the Jacobian the same in both modes. Then the rules every transform shares: each
 argument its own variable, numbers in and numbers out, Values in and graphs out (so the
-transforms nest), and a graph even inside no_grad().
+transforms nest, also when an inner function closes over an outer variable), arguments
+that are trees (nested lists) with derivatives of their shape, and a graph even inside
+no_grad().
 """
 
 from __future__ import annotations
@@ -30,8 +32,9 @@ from autograd import (
     value_and_grad,
     vjp,
 )
-from autograd.transforms import Derivative
-from tests.strategies import expression_dags, tangent_vectors, vector_dags
+from autograd.transforms import JACOBIAN_MODES, Derivative
+from autograd.tree import flatten, leaf_paths, leaves, unflatten
+from tests.strategies import as_trees, expression_dags, tangent_vectors, vector_dags
 from tests.test_ops import assert_close, central_difference
 
 REL, ABS = 1e-9, 1e-12  # two exact methods that sum the same products in another order
@@ -366,6 +369,139 @@ def test_transforms_record_a_graph_inside_no_grad() -> None:
         assert hessian(f)(2.0) == [[12.0]]
         assert jvp(f, [2.0], [1.0]) == (8.0, 12.0)
         assert jacobian(lambda x: [f(x)], mode="forward")(2.0) == [[12.0]]
+
+
+# -- functions of trees: nested lists of numbers and Values (issue 17) -------------------------
+
+
+def _flat_places(arguments: list[object]) -> list[tuple[int, tuple[int, ...]]]:
+    """(argument, path inside it) of each leaf, in reading order: where a flat index goes."""
+    return [(path[0], path[1:]) for path in leaf_paths(flatten(arguments)[1])]
+
+
+def _at(tree: object, path: tuple[int, ...]) -> object:
+    for i in path:
+        tree = tree[i]  # type: ignore[index]
+    return tree
+
+
+def _of_leaves(f: Callable[..., object]) -> Callable[..., object]:
+    """f as a function of tree arguments: the same graph, its inputs read off the leaves."""
+    return lambda *trees: f(*leaves(list(trees)))
+
+
+@given(case=expression_dags(), data=st.data())
+def test_the_gradient_of_tree_arguments_has_their_shape_and_the_flat_numbers(case, data) -> None:
+    dag, point = case
+    arguments = data.draw(as_trees(point))
+    value, gradients = value_and_grad(_of_leaves(dag))(*arguments)
+    flat_value, flat = value_and_grad(dag)(*point)
+    assert (value, leaves(gradients)) == (flat_value, flat)  # the same graph: bitwise
+    assert flatten(gradients)[1] == flatten(arguments)[1]
+    assert gradient(_of_leaves(dag))(*arguments) == gradients
+    for k, (i, path) in enumerate(_flat_places(arguments)):
+        numeric = central_difference(_numbers(dag), point, k)
+        assert_close(cast(float, _at(gradients[i], path)), numeric, f"d dag/d x{i}{path}")
+
+
+@given(case=expression_dags(max_steps=6), data=st.data())
+def test_the_hessian_of_tree_arguments_is_a_tree_of_trees(case, data) -> None:
+    """H[i][j][a...][b...] = ∂²f/∂x_i[a...]∂x_j[b...]: the flat Hessian's entry."""
+    dag, point = case
+    arguments = data.draw(as_trees(point))
+    blocks = hessian(_of_leaves(dag))(*arguments)
+    flat = hessian(dag)(*point)
+    places = _flat_places(arguments)
+    assert len(blocks) == len(arguments) and all(len(row) == len(arguments) for row in blocks)
+    for p, (i, a) in enumerate(places):
+        for q, (j, b) in enumerate(places):
+            assert _at(_at(blocks[i][j], a), b) == flat[p][q]
+    for i, x_i in enumerate(arguments):
+        for j, x_j in enumerate(arguments):
+            assert len(leaves(blocks[i][j])) == len(leaves([x_i])) * len(leaves([x_j]))
+
+
+@given(data=st.data())
+def test_the_jacobian_of_tree_arguments_in_both_modes(data: st.DataObject) -> None:
+    """J[k][i][a...] = ∂f_k/∂x_i[a...], the flat Jacobian's entry, in both modes."""
+    f, point = data.draw(vector_dags())
+    arguments = data.draw(as_trees(point))
+    flat = jacobian(f)(*point)
+    for mode in JACOBIAN_MODES:
+        matrix = jacobian(_of_leaves(f), mode=mode)(*arguments)
+        assert len(matrix) == len(flat)
+        for k, row in enumerate(matrix):
+            assert flatten(row)[1] == flatten(arguments)[1]
+            assert leaves(row) == [_approx(d) for d in flat[k]]
+
+
+@given(data=st.data())
+def test_jvp_and_vjp_of_tree_arguments_take_and_give_their_shapes(data: st.DataObject) -> None:
+    f, point = data.draw(vector_dags())
+    arguments = data.draw(as_trees(point))
+    shape = flatten(arguments)[1]
+    t = data.draw(tangent_vectors(len(point)))
+    values, derivatives = jvp(_of_leaves(f), arguments, unflatten(shape, t))
+    assert (values, derivatives) == jvp(f, point, t)
+    u = data.draw(tangent_vectors(len(values)))
+    values, cotangents = vjp(_of_leaves(f), arguments, u)
+    flat_values, flat_cotangents = vjp(f, point, u)
+    assert (values, leaves(cotangents)) == (flat_values, flat_cotangents)
+    assert flatten(cotangents)[1] == shape
+
+
+def test_functions_of_vectors_and_matrices() -> None:
+    """The issue's example, a matrix, and f returning a tree: worked by hand."""
+    assert value_and_grad(lambda v: v[0] * v[1])([1.0, 2.0]) == (2.0, [[2.0, 1.0]])
+    assert hessian(lambda v: v[0] ** 2 * v[1])([1.0, 2.0])[0][0] == [[4.0, 2.0], [2.0, 0.0]]
+
+    def affine(weights: list[list[Value]], b: Value) -> Value:  # W x + b at x = (1, 2), summed
+        return sum((row[0] * 1.0 + row[1] * 2.0 for row in weights), start=b)
+
+    assert gradient(affine)([[0.5, -1.0], [2.0, 3.0]], 0.5) == [[[1.0, 2.0], [1.0, 2.0]], 1.0]
+    assert jacobian(lambda v: [v[0] * v[1], (v[0], [v[1] ** 2])])((2.0, 3.0)) == [
+        [(3.0, 2.0)],
+        ([(1.0, 0.0)], [[(0.0, 6.0)]]),
+    ]
+    assert jvp(lambda v: [v[0] * v[1], [v[0]]], [[1.0, 2.0]], [[1.0, 0.0]]) == (
+        [2.0, [1.0]],
+        [2.0, [1.0]],
+    )
+    assert vjp(lambda v: [v[0] * v[1], [v[0]]], [[1.0, 2.0]], [1.0, [1.0]]) == (
+        [2.0, [1.0]],
+        [[3.0, 1.0]],
+    )
+
+
+def test_a_tree_of_values_gives_a_tree_of_graphs_connected_to_them() -> None:
+    a, b = Value(1.5, "a"), Value(-2.0, "b")
+    (gradients,) = gradient(lambda v: v[0] * v[1][0] ** 2)([a, [b]])
+    assert [g.data for g in leaves(gradients)] == [4.0, -6.0]  # b², 2ab
+    assert grad(gradients[1][0], [a, b]) == [-4.0, 3.0]  # d/d(a, b) of 2ab
+    mixed = gradient(lambda v: v[0] * v[1])([a, 2.0])[0]
+    assert all(isinstance(g, Value) for g in mixed)
+
+
+def test_a_closure_over_an_outer_variable_through_a_vector_argument() -> None:
+    """d/dx Σ_i ∂/∂v_i (x v_0 v_1) at v = (2, 3) = d/dx x (3 + 2) = 5."""
+    assert gradient(lambda x: sum(gradient(lambda v: x * v[0] * v[1])([2.0, 3.0])[0]))(1.0) == [5.0]
+
+
+def test_tree_arguments_are_checked_leaf_by_leaf() -> None:
+    with pytest.raises(TypeError, match=r"gradient: argument 0\[1\]\[0\] expects a real number"):
+        gradient(lambda v: v[0])([1.0, ["a"]])
+    with pytest.raises(ValueError, match=r"jvp: tangents\[0\] has the shape \[\*\], input 0 has"):
+        jvp(lambda v: v[0], [[1.0, 2.0]], [[1.0]])
+    with pytest.raises(TypeError, match=r"jvp: tangents\[0\]\[1\] expects a real number"):
+        jvp(lambda v: v[0], [[1.0, 2.0]], [[1.0, None]])
+    with pytest.raises(
+        ValueError, match=r"vjp: cotangents\[1\] has the shape \*, output 1 has \[\*\]"
+    ):
+        vjp(lambda v: [v[0], [v[1]]], [[1.0, 2.0]], [1.0, 1.0])
+    with pytest.raises(TypeError, match=r"jacobian: output 1\[0\]: the output must be a Value"):
+        jacobian(lambda v: [v[0], [2.0]])([1.0])
+    with pytest.raises(TypeError, match=r"f must return a Value or a non-empty list"):
+        jacobian(lambda v: [[]])([1.0])
 
 
 # -- bad input ----------------------------------------------------------------------------------
