@@ -218,23 +218,24 @@ class _Arguments:
     def blocks(self, matrix: list[list[Any]]) -> list[list[Tree]]:
         """A matrix over the input leaves as blocks [i][j]: shaped as argument i, each of
         its leaves a tree shaped as argument j (for number arguments, the matrix itself)."""
-        starts, stop = [], 0
-        for argument in self.shape.children:
-            starts.append((stop, argument))
-            stop += argument.num_leaves
-        return [
-            [
-                unflatten(
-                    row_shape,
-                    [
-                        unflatten(column_shape, row[c : c + column_shape.num_leaves])
-                        for row in matrix[r : r + row_shape.num_leaves]
-                    ],
-                )
-                for c, column_shape in starts
-            ]
-            for r, row_shape in starts
+        arguments = self.shape.children
+        rows = [  # each row as a list of runs, run j shaped as argument j
+            [unflatten(x_j, run) for x_j, run in zip(arguments, _runs(row, arguments), strict=True)]
+            for row in matrix
         ]
+        return [
+            [unflatten(x_i, [row[j] for row in rows_i]) for j in range(len(arguments))]
+            for x_i, rows_i in zip(arguments, _runs(rows, arguments), strict=True)
+        ]
+
+
+def _runs(items: Sequence[Any], shapes: Sequence[TreeDef]) -> list[Sequence[Any]]:
+    """``items`` cut into consecutive runs, one per shape, each as long as its leaves."""
+    runs, start = [], 0
+    for shape in shapes:
+        runs.append(items[start : start + shape.num_leaves])
+        start += shape.num_leaves
+    return runs
 
 
 @dataclass(frozen=True)
