@@ -7,7 +7,7 @@ gradients are graphs too and can be differentiated again.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Literal, overload
 
 from autograd import engine
@@ -27,6 +27,10 @@ def backward(root: Value, gradient: Number = 1.0) -> None:
 
 
 @overload
+def grad(output: Value, inputs: Value, create_graph: Literal[False] = False) -> tuple[float]: ...
+@overload
+def grad(output: Value, inputs: Value, create_graph: Literal[True]) -> tuple[Value]: ...
+@overload
 def grad(
     output: Value, inputs: Sequence[Value], create_graph: Literal[False] = False
 ) -> list[float]: ...
@@ -34,18 +38,26 @@ def grad(
 def grad(output: Value, inputs: Sequence[Value], create_graph: Literal[True]) -> list[Value]: ...
 @overload
 def grad(
-    output: Value, inputs: Sequence[Value], create_graph: bool
-) -> list[float] | list[Value]: ...
+    output: Value, inputs: Value | Sequence[Value], create_graph: bool
+) -> list[float] | list[Value] | tuple[float] | tuple[Value]: ...
 def grad(
-    output: Value, inputs: Sequence[Value], create_graph: bool = False
-) -> list[float] | list[Value]:
+    output: Value, inputs: Value | Sequence[Value], create_graph: bool = False
+) -> list[float] | list[Value] | tuple[float] | tuple[Value]:
     """d(output)/d(input) for each input, leaving every ``.grad`` untouched.
 
     An input that ``output`` does not depend on gets 0. With ``create_graph=True`` the
     gradients are Values built from the same local rules, so they can be differentiated
-    again: ``grad(grad(f, [x], create_graph=True)[0], [x])`` is f''(x).
+    again: ``grad(grad(f, [x], create_graph=True)[0], [x])`` is f''(x). One Value for
+    ``inputs`` gives a tuple of one, as ``torch.autograd.grad`` does: ``(dx,) = grad(y, x)``.
     """
     check_has_graph(output, "grad")
+    if isinstance(inputs, Value):
+        return tuple(grad(output, [inputs], create_graph))  # type: ignore[return-value]
+    if isinstance(inputs, str) or not isinstance(inputs, Iterable):
+        raise TypeError(
+            f"grad: inputs must be a Value or a list of Values, "
+            f"got {type(inputs).__name__} {inputs!r}"
+        )
     inputs = list(inputs)
     for i, x in enumerate(inputs):
         if not isinstance(x, Value):
