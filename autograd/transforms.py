@@ -46,11 +46,12 @@ mode around it (as in ``torch.func``).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import Any, Literal, cast
+from typing import Any, Literal, TypeVar, cast
 
 from autograd import forward
 from autograd.grad_mode import enable_grad
@@ -111,7 +112,7 @@ def value_and_grad(f: Scalar) -> Callable[..., tuple[Tree, list[Tree]]]:
     def value_and_grad_of_f(*xs: Tree) -> tuple[Tree, list[Tree]]:
         return _value_and_grad(f, xs, "value_and_grad")
 
-    return value_and_grad_of_f
+    return _taking_the_arguments_of(f, value_and_grad_of_f)
 
 
 def gradient(f: Scalar) -> Callable[..., list[Tree]]:
@@ -122,7 +123,7 @@ def gradient(f: Scalar) -> Callable[..., list[Tree]]:
     def gradient_of_f(*xs: Tree) -> list[Tree]:
         return _value_and_grad(f, xs, "gradient")[1]
 
-    return gradient_of_f
+    return _taking_the_arguments_of(f, gradient_of_f)
 
 
 def hessian(f: Scalar) -> Callable[..., list[list[Tree]]]:
@@ -141,7 +142,7 @@ def hessian(f: Scalar) -> Callable[..., list[list[Tree]]]:
             columns = [_along(gradients, {x: 1.0}, args.nested, "hessian") for x in args.leaves]
         return args.blocks(_rows(columns, len(gradients)))
 
-    return hessian_of_f
+    return _taking_the_arguments_of(f, hessian_of_f)
 
 
 def jacobian(f: Vector, mode: Literal["reverse", "forward"] = "reverse") -> Callable[..., Any]:
@@ -170,7 +171,7 @@ def jacobian(f: Vector, mode: Literal["reverse", "forward"] = "reverse") -> Call
                 rows = _rows(columns, len(outputs.leaves))
         return outputs.as_list_shaped([args.shaped(row) for row in rows])
 
-    return jacobian_of_f
+    return _taking_the_arguments_of(f, jacobian_of_f)
 
 
 def _value_and_grad(f: Scalar, xs: Sequence[Tree], where: str) -> tuple[Tree, list[Tree]]:
@@ -179,6 +180,16 @@ def _value_and_grad(f: Scalar, xs: Sequence[Tree], where: str) -> tuple[Tree, li
         out = _scalar(f(*args.trees), where)
         gradients = grad(out, args.leaves, create_graph=args.nested)
         return _results([out], args.nested)[0], args.shaped(list(gradients))
+
+
+T = TypeVar("T", bound=Callable[..., Any])
+
+
+def _taking_the_arguments_of(f: Callable[..., Any], transformed: T) -> T:
+    """``transformed``, marked as taking f's arguments (``__wrapped__``), so that
+    ``inspect.signature`` reads f's parameters through it: gradcheck's messages and compile's
+    listing name ``gradient(f)``'s arguments after f's (``x``, ``y``), not ``xs``."""
+    return cast(T, functools.update_wrapper(transformed, f, assigned=(), updated=()))
 
 
 # How many transforms are running in this thread or task: their ``f`` may close over their

@@ -32,6 +32,7 @@ from autograd import (
     value_and_grad,
     vjp,
 )
+from autograd.gradcheck import parameter_names
 from autograd.transforms import JACOBIAN_MODES, Derivative
 from autograd.tree import flatten, leaf_paths, leaves, unflatten
 from tests.strategies import as_trees, expression_dags, tangent_vectors, vector_dags
@@ -502,6 +503,20 @@ def test_tree_arguments_are_checked_leaf_by_leaf() -> None:
         jacobian(lambda v: [v[0], [2.0]])([1.0])
     with pytest.raises(TypeError, match=r"f must return a Value or a non-empty list"):
         jacobian(lambda v: [[]])([1.0])
+
+
+def test_a_transformed_function_takes_the_arguments_of_f() -> None:
+    """Its signature is f's, so gradcheck names its inputs, and compile its arguments, after
+    f's parameters; its own name still says what it is."""
+
+    def f(speed: Value, time: Value) -> Value:
+        return speed * time
+
+    for transformed in (value_and_grad(f), gradient(f), hessian(f), jacobian(f)):
+        assert parameter_names(transformed) == ["speed", "time"]
+        assert "_of_f" in transformed.__name__
+    assert parameter_names(gradient(gradient(f))) == ["speed", "time"]
+    assert parameter_names(gradient(max)) == []  # no signature to read, no name
 
 
 # -- bad input ----------------------------------------------------------------------------------
