@@ -67,18 +67,34 @@ def grad(
         return [grads.get(x, 0.0) for x in inputs]
     with enable_grad():
         value_grads = _value_gradients(output)
-        return [value_grads[x] if x in value_grads else Value(0.0) for x in inputs]
+        found = [value_grads.get(x, 0.0) for x in inputs]
+        return [g if isinstance(g, Value) else Value(g) for g in found]
 
 
-def _value_gradients(root: Value) -> dict[Value, Value]:
-    """The chain-rule loop over Values: each term is recorded, so the result is a graph too."""
-    grads: dict[Value, Value] = {root: Value(1.0)}
+def _value_gradients(root: Value) -> dict[Value, Value | float]:
+    """The chain-rule loop over Values: each term is recorded, so the result is a graph too.
+
+    The seed is the number 1, not a leaf, and a factor 1 is left out of a term: so the
+    gradient's graph holds no node for the seed (no ``g * 1.0``, no leaf that a compiled
+    listing would show as a weight), and a gradient that does not depend on the inputs
+    stays a number until ``grad`` returns it as a Value.
+    """
+    grads: dict[Value, Value | float] = {root: 1.0}
     for node in reversed(engine.topological_order(root)):
         g = grads[node]
         for child, local in zip(node._inputs, value_locals(node), strict=True):
-            term = g if type(local) is float and local == 1.0 else local * g
+            term = _times(local, g)
             grads[child] = grads[child] + term if child in grads else term
     return grads
+
+
+def _times(local: Value | float, g: Value | float) -> Value | float:
+    """local × g, without multiplying by a 1 (x × 1 is x, bit for bit)."""
+    if type(local) is float and local == 1.0:
+        return g
+    if type(g) is float and g == 1.0:
+        return local
+    return local * g
 
 
 def value_locals(node: Value) -> Partials:

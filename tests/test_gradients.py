@@ -66,3 +66,14 @@ def test_grad_refuses_inputs_that_are_neither_a_value_nor_a_list() -> None:
         TypeError, match=r"grad: inputs must be a Value or a list of Values, got float"
     ):
         grad(x * 2, 1.0)  # type: ignore[call-overload]
+
+
+@given(case=expression_dags())
+def test_a_gradient_graph_reads_only_the_leaves_of_the_function(case) -> None:
+    """create_graph=True records no leaf of its own (the seed 1 is a number, not a leaf), so a
+    gradient is a function of the graph's leaves alone, as compile replays it (issue 17)."""
+    inputs, out = _evaluate(case)
+    for g in grad(out, inputs, create_graph=True):
+        found = {node for node in topological_order(g) if not node.inputs}
+        assert found <= set(inputs) or found == {g}  # g alone: a constant derivative
+    assert grad(out, [out], create_graph=True)[0].data == 1.0
