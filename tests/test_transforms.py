@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import threading
 from collections.abc import Callable, Sequence
 from typing import cast
 
@@ -344,6 +345,25 @@ def test_inside_a_transform_the_results_are_values_even_for_a_constant() -> None
     assert gradient(outer_f)(1.0) == [6.0]
     assert kinds == [Value]
     assert type(gradient(lambda y: y * y)(3.0)[0]) is float  # outside, numbers again
+
+
+def test_the_count_of_running_transforms_is_per_thread_and_restored_after_an_error() -> None:
+    seen = []
+
+    def in_another_thread() -> None:
+        seen.append(type(gradient(lambda y: y * y)(3.0)[0]))
+
+    def outer_f(x: Value) -> Value:
+        worker = threading.Thread(target=in_another_thread)
+        worker.start()
+        worker.join()
+        return x * 2
+
+    assert gradient(outer_f)(1.0) == [2.0]
+    assert seen == [float]  # that thread runs no transform: numbers out
+    with pytest.raises(ZeroDivisionError):
+        gradient(lambda x: x / 0)(1.0)
+    assert type(gradient(lambda y: y * y)(3.0)[0]) is float
 
 
 def test_each_argument_is_its_own_variable() -> None:
