@@ -21,6 +21,9 @@ They share three rules:
   variable out of the graph, silently dropping a term of the outer derivative. A context
   variable counts the transforms running (per thread and task, as ``no_grad``'s mode), so
   the rule costs nothing and the type of a result never depends on what ``f`` computes.
+  (Reading the result's graph for Values other than the transform's own leaves was the
+  other candidate; it cannot tell an outer variable from a leaf an inner transform made
+  for its own numbers, so every outer result of a nest would have become a Value.)
   A Value that ``f`` closes over outside every transform is a constant, as a closed-over
   array is in JAX: to differentiate with respect to it, pass it as an argument.
 

@@ -347,6 +347,14 @@ def test_inside_a_transform_the_results_are_values_even_for_a_constant() -> None
     assert type(gradient(lambda y: y * y)(3.0)[0]) is float  # outside, numbers again
 
 
+def test_a_value_closed_over_outside_every_transform_is_a_constant() -> None:
+    """As a closed-over array in JAX: numbers out; pass the Value in to differentiate it."""
+    w = Value(3.0, "w")
+    assert gradient(lambda y: w * y)(2.0) == [3.0]
+    _, (dy, dw) = value_and_grad(lambda y, v: v * y)(2.0, w)
+    assert isinstance(dw, Value) and grad(dw, w) == (0.0,) and grad(dy, w) == (1.0,)
+
+
 def test_the_count_of_running_transforms_is_per_thread_and_restored_after_an_error() -> None:
     seen = []
 
