@@ -33,8 +33,10 @@ def gradcheck(
     ``f`` takes one Value per input and returns a Value. ``inputs`` (numbers or Values)
     are left unchanged: ``f`` runs on fresh leaves holding the same data and labels (an
     input without a label gets the name of ``f``'s parameter). Raises ``GradcheckError``
-    naming the first input that disagrees.
+    naming the first input that disagrees. ``eps`` must be a finite number > 0, ``atol`` and
+    ``rtol`` finite numbers >= 0 (a TypeError or ValueError names the one that is not).
     """
+    _check_tolerances(eps, atol, rtol, "gradcheck")
     points, labels = _points(f, inputs)
     leaves = [Value(p, label) for p, label in zip(points, labels, strict=True)]
     analytic = grad(_call(f, leaves), leaves)
@@ -56,6 +58,7 @@ def gradgradcheck(
     rtol: float = 1e-4,
 ) -> bool:
     """``gradcheck`` on each first derivative of ``f``: checks every second derivative."""
+    _check_tolerances(eps, atol, rtol, "gradgradcheck")
     points, labels = _points(f, inputs)
     named = [Value(p, label) for p, label in zip(points, labels, strict=True)]
     for j in range(len(inputs)):
@@ -75,7 +78,7 @@ def gradgradcheck(
 def _points(f: Function, inputs: Sequence[Number | Value]) -> tuple[list[float], list[str]]:
     """The inputs' floats, and a name for each: its label, else f's parameter name, else ''."""
     points, labels = [], []
-    parameters = _parameter_names(f)
+    parameters = parameter_names(f)
     for i, x in enumerate(inputs):
         if isinstance(x, Value):
             points.append(x.data)
@@ -88,8 +91,9 @@ def _points(f: Function, inputs: Sequence[Number | Value]) -> tuple[list[float],
     return points, labels
 
 
-def _parameter_names(f: Function) -> list[str]:
-    """The names of f's leading positional parameters (none for ``*args`` or a builtin)."""
+def parameter_names(f: Callable[..., object]) -> list[str]:
+    """The names of f's leading positional parameters (none for ``*args`` or a builtin):
+    what messages and listings call f's arguments (gradcheck here, compile's listing)."""
     try:
         parameters = inspect.signature(f).parameters.values()
     except (TypeError, ValueError):
@@ -101,6 +105,16 @@ def _parameter_names(f: Function) -> list[str]:
             break
         names.append(parameter.name)
     return names
+
+
+def _check_tolerances(eps: object, atol: object, rtol: object, where: str) -> None:
+    """A TypeError for a tolerance that is no real number, a ValueError for one out of range:
+    a step of 0 divides by zero, a NaN or negative one compares false, an infinite one
+    passes every derivative."""
+    for name, value, least in (("eps", eps, "> 0"), ("atol", atol, ">= 0"), ("rtol", rtol, ">= 0")):
+        number = _as_float(value, f"{where}: {name}")
+        if not math.isfinite(number) or number < 0 or (number == 0 and least == "> 0"):
+            raise ValueError(f"{where}: {name} must be a finite number {least}, got {value!r}")
 
 
 def _input_name(i: int, labels: list[str]) -> str:

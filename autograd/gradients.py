@@ -7,7 +7,7 @@ gradients are graphs too and can be differentiated again.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Literal, overload
 
 from autograd import engine
@@ -27,6 +27,10 @@ def backward(root: Value, gradient: Number = 1.0) -> None:
 
 
 @overload
+def grad(output: Value, inputs: Value, create_graph: Literal[False] = False) -> tuple[float]: ...
+@overload
+def grad(output: Value, inputs: Value, create_graph: Literal[True]) -> tuple[Value]: ...
+@overload
 def grad(
     output: Value, inputs: Sequence[Value], create_graph: Literal[False] = False
 ) -> list[float]: ...
@@ -34,18 +38,26 @@ def grad(
 def grad(output: Value, inputs: Sequence[Value], create_graph: Literal[True]) -> list[Value]: ...
 @overload
 def grad(
-    output: Value, inputs: Sequence[Value], create_graph: bool
-) -> list[float] | list[Value]: ...
+    output: Value, inputs: Value | Sequence[Value], create_graph: bool
+) -> list[float] | list[Value] | tuple[float] | tuple[Value]: ...
 def grad(
-    output: Value, inputs: Sequence[Value], create_graph: bool = False
-) -> list[float] | list[Value]:
+    output: Value, inputs: Value | Sequence[Value], create_graph: bool = False
+) -> list[float] | list[Value] | tuple[float] | tuple[Value]:
     """d(output)/d(input) for each input, leaving every ``.grad`` untouched.
 
     An input that ``output`` does not depend on gets 0. With ``create_graph=True`` the
     gradients are Values built from the same local rules, so they can be differentiated
-    again: ``grad(grad(f, [x], create_graph=True)[0], [x])`` is f''(x).
+    again: ``grad(grad(f, [x], create_graph=True)[0], [x])`` is f''(x). One Value for
+    ``inputs`` gives a tuple of one, as ``torch.autograd.grad`` does: ``(dx,) = grad(y, x)``.
     """
     check_has_graph(output, "grad")
+    if isinstance(inputs, Value):
+        return tuple(grad(output, [inputs], create_graph))  # type: ignore[return-value]
+    if isinstance(inputs, str) or not isinstance(inputs, Iterable):
+        raise TypeError(
+            f"grad: inputs must be a Value or a list of Values, "
+            f"got {type(inputs).__name__} {inputs!r}"
+        )
     inputs = list(inputs)
     for i, x in enumerate(inputs):
         if not isinstance(x, Value):
@@ -55,18 +67,34 @@ def grad(
         return [grads.get(x, 0.0) for x in inputs]
     with enable_grad():
         value_grads = _value_gradients(output)
-        return [value_grads[x] if x in value_grads else Value(0.0) for x in inputs]
+        found = [value_grads.get(x, 0.0) for x in inputs]
+        return [g if isinstance(g, Value) else Value(g) for g in found]
 
 
-def _value_gradients(root: Value) -> dict[Value, Value]:
-    """The chain-rule loop over Values: each term is recorded, so the result is a graph too."""
-    grads: dict[Value, Value] = {root: Value(1.0)}
+def _value_gradients(root: Value) -> dict[Value, Value | float]:
+    """The chain-rule loop over Values: each term is recorded, so the result is a graph too.
+
+    The seed is the number 1, not a leaf, and a factor 1 is left out of a term: so the
+    gradient's graph holds no node for the seed (no ``g * 1.0``, no leaf that a compiled
+    listing would show as a weight), and a gradient that does not depend on the inputs
+    stays a number until ``grad`` returns it as a Value.
+    """
+    grads: dict[Value, Value | float] = {root: 1.0}
     for node in reversed(engine.topological_order(root)):
         g = grads[node]
         for child, local in zip(node._inputs, value_locals(node), strict=True):
-            term = g if type(local) is float and local == 1.0 else local * g
+            term = _times(local, g)
             grads[child] = grads[child] + term if child in grads else term
     return grads
+
+
+def _times(local: Value | float, g: Value | float) -> Value | float:
+    """local × g, without multiplying by a 1 (x × 1 is x, bit for bit)."""
+    if type(local) is float and local == 1.0:
+        return g
+    if type(g) is float and g == 1.0:
+        return local
+    return local * g
 
 
 def value_locals(node: Value) -> Partials:

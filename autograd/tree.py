@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["TreeDef", "flatten", "leaves", "tree_map", "unflatten"]
+__all__ = ["TreeDef", "flatten", "leaf_paths", "leaves", "tree_map", "unflatten"]
 
 
 @dataclass(frozen=True)
@@ -28,6 +28,15 @@ class TreeDef:
         if self.kind == "leaf":
             return 1
         return sum(child.num_leaves for child in self.children)
+
+    def __str__(self) -> str:
+        """The shape as JAX prints it, ``*`` for a leaf: ``[[*, *], (*, *)]``."""
+        if self.kind == "leaf":
+            return "*"
+        inside = ", ".join(map(str, self.children))
+        return (
+            f"[{inside}]" if self.kind == "list" else f"({inside}{',' * (len(self.children) == 1)})"
+        )
 
 
 LEAF = TreeDef("leaf")
@@ -75,6 +84,14 @@ def _build(treedef: TreeDef, pending: Any) -> Any:
         return item
     children = [_build(child, pending) for child in treedef.children]
     return children if treedef.kind == "list" else tuple(children)
+
+
+def leaf_paths(treedef: TreeDef) -> list[tuple[int, ...]]:
+    """Where each leaf sits, in reading order: the indices that reach it from the root
+    (``()`` for a tree that is one leaf), so an error can say ``W[1][0]``."""
+    if treedef.kind == "leaf":
+        return [()]
+    return [(i, *path) for i, child in enumerate(treedef.children) for path in leaf_paths(child)]
 
 
 def tree_map(function: Callable[[Any], Any], tree: Any) -> Any:

@@ -215,3 +215,27 @@ def vector_dags(draw: st.DrawFn, max_outputs: int = 3) -> tuple[VectorDag, list[
     n_inputs = max(dag.n_inputs for dag in dags)
     point = draw(st.lists(real(-1.0, 1.0), min_size=n_inputs, max_size=n_inputs))
     return VectorDag(tuple(dags)), point
+
+
+@st.composite
+def as_trees(draw: st.DrawFn, items: list[float], depth: int = 2) -> list[object]:
+    """``items`` in reading order as a list of arguments, each a number or a nested list or
+    tuple of them (a vector, a matrix, a ragged batch), up to ``depth`` levels deep."""
+    trees: list[object] = []
+    start = 0
+    while start < len(items):
+        size = draw(st.integers(1, len(items) - start))
+        trees.append(draw(_tree_of(items[start : start + size], depth)))
+        start += size
+    return trees
+
+
+@st.composite
+def _tree_of(draw: st.DrawFn, items: list[float], depth: int) -> object:
+    if len(items) == 1 and draw(st.booleans()):
+        return items[0]
+    if depth == 0 or len(items) == 1 or draw(st.booleans()):
+        return list(items)
+    cut = draw(st.integers(1, len(items) - 1))
+    parts = [draw(_tree_of(part, depth - 1)) for part in (items[:cut], items[cut:])]
+    return parts if draw(st.booleans()) else tuple(parts)

@@ -215,44 +215,6 @@ def test_backward_refuses_a_gradient_that_is_not_a_number() -> None:
         Value(1.0).backward(gradient="1")
 
 
-# -- grad ---------------------------------------------------------------------------------------
-
-
-@given(case=expression_dags())
-def test_grad_leaves_every_grad_untouched(case) -> None:
-    _, out = _evaluate(case)
-    nodes = topological_order(out)
-    for k, node in enumerate(nodes):
-        node.grad = float(k) + 0.5
-    grad(out, nodes)
-    grad(out, nodes, create_graph=True)
-    assert [node.grad for node in nodes] == [float(k) + 0.5 for k in range(len(nodes))]
-
-
-def test_grad_of_an_unreached_input_is_zero() -> None:
-    x, unused = Value(1.5), Value(-2.0, "unused")
-    out = x.exp()
-    assert grad(out, [x, unused])[1] == 0.0
-    zero = grad(out, [x, unused], create_graph=True)[1]
-    assert isinstance(zero, Value)
-    assert zero.data == 0.0
-    assert grad(zero, [unused]) == [0.0]
-
-
-def test_grad_of_the_output_itself_is_one() -> None:
-    x = Value(3.0)
-    out = x * x
-    assert grad(out, [out, x]) == [1.0, 6.0]
-
-
-def test_grad_refuses_what_is_not_a_value() -> None:
-    x = Value(1.0)
-    with pytest.raises(TypeError, match=r"grad: the output must be a Value, got float 1\.0"):
-        grad(1.0, [x])
-    with pytest.raises(TypeError, match=r"grad: inputs\[1\] must be a Value, got float 2\.0"):
-        grad(x * 2, [x, 2.0])
-
-
 # -- depth: no recursion anywhere ------------------------------------------------------------
 
 

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import math
 import re
+from fractions import Fraction
 
 import pytest
 from hypothesis import given
 
 from autograd import GradcheckError, Value, gradcheck, gradgradcheck
+from autograd.gradcheck import parameter_names
 from tests.strategies import nonzero_reals, reals
 
 
@@ -129,3 +131,48 @@ def test_an_unlabelled_input_is_named_after_the_parameter_of_f() -> None:
         gradcheck(square_cut, [Value(3.0, "v")])  # a label comes first
     with pytest.raises(GradcheckError, match=r"d f/d input 0 at"):
         gradcheck(lambda *xs: square_cut(xs[0]), [3.0])  # no name to take
+
+
+@pytest.mark.parametrize("check", [gradcheck, gradgradcheck])
+@pytest.mark.parametrize(
+    ("name", "bad", "error", "says"),
+    [
+        ("eps", 0, ValueError, r"eps must be a finite number > 0, got 0"),
+        ("eps", -1e-6, ValueError, r"eps must be a finite number > 0, got -1e-06"),
+        ("eps", math.nan, ValueError, r"eps must be a finite number > 0, got nan"),
+        ("eps", math.inf, ValueError, r"eps must be a finite number > 0, got inf"),
+        ("eps", "1e-6", TypeError, r"eps expects a real number .* got str '1e-6'"),
+        ("eps", True, TypeError, r"eps expects a real number .* got bool True"),
+        ("atol", -1.0, ValueError, r"atol must be a finite number >= 0, got -1\.0"),
+        ("atol", math.nan, ValueError, r"atol must be a finite number >= 0, got nan"),
+        ("atol", None, TypeError, r"atol expects a real number .* got NoneType None"),
+        ("rtol", math.inf, ValueError, r"rtol must be a finite number >= 0, got inf"),
+        ("rtol", [1e-4], TypeError, r"rtol expects a real number .* got list"),
+    ],
+)
+def test_a_bad_tolerance_is_refused_naming_it(check, name, bad, error, says) -> None:
+    """eps = 0 divided by zero, a NaN or negative tolerance failed every check and an
+    infinite one passed every check: each is refused before f runs (issue 16, bug 7)."""
+    calls = []
+
+    def f(x: Value) -> Value:
+        calls.append(x)
+        return x * x
+
+    with pytest.raises(error, match=rf"^{check.__name__}: {says}"):
+        check(f, [1.0], **{name: bad})
+    assert calls == []
+
+
+def test_zero_tolerances_and_exact_numbers_are_accepted() -> None:
+    """atol = rtol = 0 asks for exact agreement: x * 2 has an exact central difference."""
+    assert gradcheck(lambda x: x * 2, [1.0], eps=Fraction(1, 1024), atol=0, rtol=0)
+
+
+def test_parameter_names_are_the_leading_positional_ones() -> None:
+    def f(speed: Value, x: Value, /, y: Value, *rest: Value, z: Value) -> Value:
+        return speed
+
+    assert parameter_names(f) == ["speed", "x", "y"]
+    assert parameter_names(lambda *xs: xs[0]) == []
+    assert parameter_names(max) == []  # no signature to read

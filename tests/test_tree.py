@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from autograd.tree import flatten, leaves, tree_map, unflatten
+from autograd.tree import flatten, leaf_paths, leaves, tree_map, unflatten
 
 trees = st.recursive(
     st.floats(allow_nan=False) | st.integers() | st.none(),
@@ -42,3 +42,20 @@ def test_unflatten_refuses_the_wrong_number_of_leaves() -> None:
         unflatten(treedef, [1.0, 2.0])
     with pytest.raises(ValueError, match="more leaves than the tree's 3"):
         unflatten(treedef, [1.0, 2.0, 3.0, 4.0])
+
+
+@given(trees)
+def test_each_leaf_path_indexes_its_leaf(tree: Any) -> None:
+    found, treedef = flatten(tree)
+    paths = leaf_paths(treedef)
+    assert len(paths) == len(found)
+    for path, leaf in zip(paths, found, strict=True):
+        reached = tree
+        for i in path:
+            reached = reached[i]
+        assert reached is leaf
+
+
+def test_a_shape_prints_as_jax_prints_it() -> None:
+    assert str(flatten([[1.0, 2.0], (3.0,), ()])[1]) == "[[*, *], (*,), ()]"
+    assert str(flatten(5.0)[1]) == "*"
