@@ -192,3 +192,13 @@ def test_the_tutorial_plays_its_step_through_page_in_a_browser(
     assert tab.errors == []
     off_the_machine = [url for url in tab.requests if not url.startswith(("file://", "data:"))]
     assert off_the_machine == []
+
+
+def test_the_demos_call_the_worked_example_the_derivation() -> None:
+    """In what the demos print, their help and their plots' titles, the worked example is
+    "the derivation"; "seed" stays for random seeds and the gradient's seed."""
+    for demo in sorted((ROOT / "demos").rglob("*.py")):
+        text = demo.read_text(encoding="utf-8")
+        assert not re.search(
+            r"\bthe\s+(first\s+)?seed's\b|by hand \(seed\)|seed, by hand", text, re.I
+        ), demo.name
