@@ -6,7 +6,6 @@ Chromium through Playwright (``pip install -e '.[browser]'``), the system's ``ch
 
 from __future__ import annotations
 
-import shutil
 import sys
 from pathlib import Path
 from typing import Any
@@ -14,7 +13,6 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 SITE = ROOT / "site"
 IMAGES = Path(__file__).resolve().parent / "images"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 # (picture, chapter, the player's index on the page, the frame it shows)
 SHOTS = [
     ("tutorial-backward-pass.png", "04-backward-pass", 0, 4),
@@ -35,16 +33,17 @@ def show_player(tab: Any, index: int, frame: int) -> Any:
 def main() -> int:
     from playwright.sync_api import sync_playwright
 
+    sys.path.insert(0, str(ROOT))
+    from demos.chain_rule import launch_chromium  # the demo's own headless Chromium
+
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=shutil.which("chromium"), headless=True, args=CHROMIUM_ARGS
-        )
+        browser = launch_chromium(playwright)
         for picture, chapter, index, frame in SHOTS:
             tab = browser.new_page(viewport={"width": 1280, "height": 900}, device_scale_factor=1)
             tab.goto((SITE / "tutorial" / chapter / "index.html").as_uri())
             player = show_player(tab, index, frame)
-            box = player.bounding_box()
-            tab.evaluate("(y) => window.scrollTo(0, y)", max(0, box["y"] + tab.evaluate("scrollY") - 160))
+            top = player.bounding_box()["y"] + tab.evaluate("scrollY")
+            tab.evaluate("(y) => window.scrollTo(0, y)", max(0, top - 160))  # its code above
             tab.screenshot(path=str(IMAGES / picture))
             print(IMAGES / picture)
         browser.close()
