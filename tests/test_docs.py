@@ -202,3 +202,28 @@ def test_the_demos_call_the_worked_example_the_derivation() -> None:
         assert not re.search(
             r"\bthe\s+(first\s+)?seed's\b|by hand \(seed\)|seed, by hand", text, re.I
         ), demo.name
+
+
+def test_a_chapters_links_are_pointed_at_built_pages_or_fail_the_build() -> None:
+    """docs/hooks.py: a notebook page's link to a Markdown source becomes the built page's
+    address, its anchor kept; a link to a page that does not exist is an error."""
+    _require("mkdocs")
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import PluginError
+    from mkdocs.structure.files import get_files
+    from mkdocs.structure.pages import Page
+
+    spec = importlib.util.spec_from_file_location("docs_hooks", DOCS / "hooks.py")
+    assert spec and spec.loader
+    hooks = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(hooks)
+    config = load_config(str(ROOT / "mkdocs.yml"))
+    files = hooks.on_files(get_files(config), config=config)
+    chapter = files.get_file_from_path("tutorial/01-one-edge.md")
+    page = Page(None, chapter, config)
+    html = '<div class="jp-Notebook"><a href="../guides/nn.md#checkpoints">nn</a></div>'
+    assert hooks.on_post_page(html, page=page) == html.replace(
+        "../guides/nn.md#checkpoints", "../../guides/nn/#checkpoints"
+    )
+    with pytest.raises(PluginError, match=r"'nowhere\.md' leads to no page"):
+        hooks.on_post_page('<div class="jp-Notebook"><a href="nowhere.md">x</a></div>', page=page)
