@@ -143,6 +143,8 @@ def test_the_site_builds_every_page(site: Path) -> None:
     assert (site / "reference" / "autograd" / "index.html").is_file()
     reference = (site / "reference" / "nn" / "index.html").read_text(encoding="utf-8")
     assert "cross_entropy" in reference  # generated from the docstrings
+    for built in site.rglob("*.html"):  # no Markdown left unread, such as a link in raw HTML
+        assert not re.search(r"\]\([\w./-]+\.md", built.read_text(encoding="utf-8")), built
 
 
 def test_the_guides_pictures_are_on_the_site(site: Path) -> None:

@@ -82,3 +82,9 @@ def test_the_tutorial_is_one_click_away_and_its_first_player_two() -> None:
     assert first, "the tutorial's index links to no first chapter"
     chapter = (ROOT / "docs" / "tutorial" / first.group(1)).read_text(encoding="utf-8")
     assert "explain_backward(" in chapter
+
+
+def test_the_readme_shows_a_picture_and_a_screenshot_of_the_built_tutorial() -> None:
+    pictures = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", README)
+    assert any(p.startswith("demos/images/") for p in pictures)
+    assert any(p.startswith("docs/images/tutorial-") and p.endswith(".png") for p in pictures)
