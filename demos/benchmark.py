@@ -9,7 +9,7 @@ Workloads:
   moons   micrograd's demo step: MLP 2-16-16-1 (ReLU, linear output), 100 two-moons
           points, mean hinge loss + 1e-4 L2, backward, SGD update; chainrule through
           ``nn`` (fused neurons) and element-wise (``sum(w * x) + b`` with Value ops)
-  xor     the seed's 2-4-1 sigmoid network on XOR: MSE, lr 0.5, 500 epochs
+  xor     the derivation's 2-4-1 sigmoid network on XOR: MSE, lr 0.5, 500 epochs
   chain   y = y * 1.0001 + 0.001, 10^3 ... 10^6 links, then backward: time per node
   memory  bytes per node of a chain's graph, each engine in a fresh process
   compile chainrule compiled (``autograd.compile``): seconds to compile graphs of 10^3 ...
@@ -157,7 +157,7 @@ def _run(
         ),
         (
             xor,
-            f"XOR, the seed's network: MLP {_sizes(xor)} sigmoid, MSE, SGD lr {xor.lr:g}"
+            f"XOR, the derivation's network: MLP {_sizes(xor)} sigmoid, MSE, SGD lr {xor.lr:g}"
             f"\n   {args.xor_epochs} epochs a run, {_turns(args.repeat)}",
             "epoch",
         ),

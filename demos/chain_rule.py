@@ -1,16 +1,11 @@
 """The chain rule, drawn and spelled out: three graphs, their backward steps, and a page to
-step through the derivation's network.
+step through the derivation's network (``python -m demos.chain_rule --help``).
 
-- ``chain``: x -> z -> y with z = 3x and y = z², so dy/dx = dy/dz · dz/dx = 6 · 3.
-- ``neuron``: one tanh neuron, o = tanh(x1 w1 + x2 w2 + b), with every product its own node.
-- ``two_layer``: the derivation's network, ``nn.MLP(2, [2, 1], activation="sigmoid")``, on
-  one example: Z1 = W1 X + b1, A1 = σ(Z1), Z2 = W2 A1 + b2, A2 = σ(Z2), and its MSE loss,
-  each layer and the loss framed under their equations.
-
-Run: python -m demos.chain_rule  (writes the SVGs, and the step-through page of the
-network as two_layer.html, into demos/images as in the README; ``--out DIR`` writes them
-elsewhere). ``--screenshot`` also photographs the page in headless Chromium for the
-README (needs ``pip install -e '.[browser]'`` and Chromium).
+The examples are ``chain`` (x -> z = 3x -> y = z²), ``neuron`` (one tanh neuron, every
+product its own node) and ``two_layer`` (the derivation's network on one example, each
+layer and the loss framed under their equations). Files go to ``out/chain_rule/`` unless
+``--out`` says otherwise; only ``--images`` rewrites the committed pictures in
+``demos/images/`` that the README and the docs show.
 """
 
 from __future__ import annotations
@@ -32,7 +27,23 @@ from autograd.viz import GraphvizNotFoundError, render
 from demos.two_layer import EXAMPLE_X, EXAMPLE_Y, engine_pass
 from nn import MLP
 
-IMAGES = Path(__file__).resolve().parent / "images"
+IMAGES = Path(__file__).resolve().parent / "images"  # committed: written only with --images
+OUT = Path("out") / "chain_rule"
+HELP = """\
+The chain rule, drawn and spelled out. For three graphs, prints the steps backward()
+takes and draws the graph with every local derivative on it (SVG, needs Graphviz's dot),
+then writes the derivation's network as a page to step through in a browser:
+
+  chain      x -> z = 3x -> y = z², so dy/dx = dy/dz * dz/dx = 6 * 3
+  neuron     one tanh neuron, o = tanh(x1 w1 + x2 w2 + b), every product its own node
+  two_layer  the derivation's network, MLP(2, [2, 1], activation="sigmoid"), on one
+             example: Z1 = W1 X + b1, A1 = σ(Z1), Z2 = W2 A1 + b2, A2 = σ(Z2), and its
+             loss (A2 - y)², each layer and the loss framed under their equations
+
+The files (chain.svg, neuron.svg, two_layer.svg, two_layer.html) go to out/chain_rule/
+by default. --screenshot also photographs the page in headless Chromium (player.png;
+needs pip install -e '.[browser]' and Chromium).
+"""
 # Chromium without a sandbox (it may run as root in CI), a GPU, or any network of its own.
 CHROMIUM_ARGS = (
     "--no-sandbox",
@@ -124,8 +135,22 @@ def screenshot(page: Path, picture: Path, step: int = SCREENSHOT_STEP) -> Path:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m demos.chain_rule", description=__doc__)
-    parser.add_argument("--out", type=Path, default=IMAGES, help="folder for the files")
+    parser = argparse.ArgumentParser(
+        prog="python -m demos.chain_rule",
+        description=HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument(
+        "--out", type=Path, default=OUT, metavar="DIR", help=f"folder for the files ({OUT})"
+    )
+    where.add_argument(
+        "--images",
+        action="store_const",
+        dest="out",
+        const=IMAGES,
+        help="write into demos/images, the committed pictures the README and docs show",
+    )
     parser.add_argument(
         "--screenshot", action="store_true", help="also photograph two_layer.html (player.png)"
     )

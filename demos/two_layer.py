@@ -1,6 +1,7 @@
-"""The seed's two-layer sigmoid network: its hand derivation beside the engine, then training.
+"""The derivation's two-layer sigmoid network: its gradients by hand beside the engine's,
+then training.
 
-1. One example (m = 1): the seed's backward pass, done by hand in plain floats step by
+1. One example (m = 1): the derivation's backward pass, done by hand in plain floats step by
    step (dLoss/dA2, δ2, dW2, ..., db1), printed beside the gradients the engine found.
 2. Gradient descent on that example, W <- W - η dLoss/dW: the loss each epoch.
 3. XOR (m = 4): the same network learns it; the loss every k epochs, then predictions.
@@ -10,7 +11,7 @@
 Run: python -m demos.two_layer   (``--help`` lists the options)
 """
 
-# ruff: noqa: N803, N806  (W1, X, A2, ...: the seed's own notation)
+# ruff: noqa: N803, N806  (W1, X, A2, ...: the derivation's own notation)
 from __future__ import annotations
 
 import argparse
@@ -33,10 +34,10 @@ def sigmoid(z: float) -> float:
 def seed_backward(
     W1: Matrix, b1: list[float], W2: Matrix, b2: list[float], x: list[float], y: float, scale: float
 ) -> dict[str, float | list[float] | Matrix]:
-    """Every quantity of the seed's forward and backward pass for one example, in floats.
+    """Every quantity of the derivation's forward and backward pass for one example, in floats.
 
-    The loss term for the example is (scale / 2) (A2 - y)²: scale = 2 / m for the seed's
-    mean squared error over m examples, so dLoss/dA2 = scale (A2 - y).
+    The loss term for the example is (scale / 2) (A2 - y)²: scale = 2 / m for the
+    derivation's mean squared error over m examples, so dLoss/dA2 = scale (A2 - y).
     """
     n_hidden, n_in = len(W1), len(x)
     # Forward pass: Z1 = W1 X + b1, A1 = σ(Z1), Z2 = W2 A1 + b2, A2 = σ(Z2)
@@ -79,8 +80,8 @@ def seed_gradients(
 ) -> dict[str, list]:
     """dLoss/dW1, db1, dW2, db2 of Loss = (1/m) Σ (A2 - y)², by hand, as nested lists.
 
-    Each example contributes the seed's gradients scaled by 1/m. ``half=True`` is the first
-    seed's "simplified" δ2 = (A2 - y) A2 (1 - A2), without the factor 2: the gradient of
+    Each example contributes the derivation's gradients scaled by 1/m. ``half=True`` is the
+    derivation's "simplified" δ2 = (A2 - y) A2 (1 - A2), without the factor 2: the gradient of
     half of that loss, (1/2m) Σ (A2 - y)².
     """
     scale = (1.0 if half else 2.0) / len(X)
@@ -100,7 +101,7 @@ def _add(total: list | None, term: list) -> list:
 
 
 def engine_pass(model: MLP, x: list[float], y: float) -> tuple[dict[str, list[Value]], Value]:
-    """The example through ``model`` layer by layer, each node labelled as in the seed."""
+    """The example through ``model`` layer by layer, each node labelled as in the derivation."""
     hidden, output = model.layers
     A1 = hidden(x)
     Z1 = [a.inputs[0] for a in A1]
@@ -116,7 +117,7 @@ def engine_pass(model: MLP, x: list[float], y: float) -> tuple[dict[str, list[Va
 
 
 def gradient_table(model: MLP, x: list[float], y: float) -> tuple[str, Value]:
-    """The seed's hand-derived gradients beside the engine's, one row per quantity."""
+    """The derivation's gradients, by hand, beside the engine's, one row per quantity."""
     hidden, output = model.layers
     nodes, loss = engine_pass(model, x, y)
     loss.backward()
@@ -136,7 +137,7 @@ def gradient_table(model: MLP, x: list[float], y: float) -> tuple[str, Value]:
             rows += [(f"d{name}[{j}][{i}]", hand[name][j][i], w.grad) for i, w in enumerate(row)]
         bias = "b" + name[1]
         rows += [(f"d{bias}[{j}]", hand[bias][j], b.grad) for j, b in enumerate(layer.b)]
-    lines = [f"{'quantity':<24}{'seed, by hand':>16}{'engine .grad':>16}{'|difference|':>14}"]
+    lines = [f"{'quantity':<24}{'by hand':>16}{'engine .grad':>16}{'|difference|':>14}"]
     lines += [f"{n:<24}{h:>16.10f}{e:>16.10f}{abs(h - e):>14.1e}" for n, h, e in rows]
     return "\n".join(lines), loss
 
@@ -158,7 +159,8 @@ def write_loss_curve(history: list[float], path: Path) -> None:
     """Draw XOR's loss curve as a PNG, or say in one line why it was not."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        written = loss_curve(history, path, title="XOR, the seed's network: mean squared error")
+        title = "XOR, the derivation's network: mean squared error"
+        written = loss_curve(history, path, title=title)
     except ImportError:
         print("loss curve not written: matplotlib is not installed (pip install -e '.[plot]')")
         return
@@ -170,7 +172,7 @@ def write_loss_curve(history: list[float], path: Path) -> None:
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
-        prog="python -m demos.two_layer", description=__doc__.split("\n")[0]
+        prog="python -m demos.two_layer", description=" ".join(__doc__.split("\n\n")[0].split())
     )
     parser.add_argument("--hidden", type=int, default=4, help="hidden units (default 4)")
     parser.add_argument("--lr", type=float, default=5.0, help="learning rate η (default 5)")
@@ -199,8 +201,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     model = MLP(2, [args.hidden, 1], activation="sigmoid", seed=args.seed)
     x, y = EXAMPLE_X, EXAMPLE_Y
 
-    print(f"The seed's network: {model}, one example x = {x}, y = {y}")
-    print("Loss = (A2 - y)^2; the backward pass by hand (seed) and by the engine:\n")
+    print(f"The derivation's network: {model}, one example x = {x}, y = {y}")
+    print("Loss = (A2 - y)^2; the backward pass by hand (Steps 1 to 8) and by the engine:\n")
     table, loss = gradient_table(model, x, y)
     print(table)
     if not args.no_graph:

@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 
+import pytest
+
 from autograd import topological_order
 from autograd.names import format_number
 from autograd.viz import draw_dot
@@ -97,3 +99,27 @@ def test_the_screenshot_shows_the_page_in_a_browser(browser_installed, tmp_path,
     assert picture.startswith(b"\x89PNG")
     width, height = int.from_bytes(picture[16:20], "big"), int.from_bytes(picture[20:24], "big")
     assert width == 2 * 1280 and height >= 2 * 700  # a 1280-pixel-wide page, at twice the density
+
+
+def test_the_help_is_plain_text(capsys):
+    """`--help` reads in a terminal: no reStructuredText or Markdown markup."""
+    with pytest.raises(SystemExit):
+        chain_rule.main(["--help"])
+    shown = capsys.readouterr().out
+    assert "the derivation's network" in shown and "--images" in shown
+    assert not re.search(r"``|\*\*|:func:|:class:", shown)
+
+
+def test_by_default_the_files_go_to_out_and_only_images_writes_the_committed_ones(
+    dot_program, tmp_path, monkeypatch, capsys
+):
+    committed = tmp_path / "committed"
+    monkeypatch.setattr(chain_rule, "IMAGES", committed)
+    monkeypatch.chdir(tmp_path)
+    assert chain_rule.main([]) == 0
+    assert (tmp_path / "out" / "chain_rule" / "two_layer.html").is_file()
+    assert not committed.exists()
+    assert chain_rule.main(["--images"]) == 0
+    assert sorted(p.name for p in committed.iterdir()) == sorted(
+        [*(f"{name}.svg" for name in chain_rule.EXAMPLES), "two_layer.html"]
+    )

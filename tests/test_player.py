@@ -14,7 +14,6 @@ import os
 import re
 import shutil
 from collections import defaultdict
-from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -336,13 +335,3 @@ def test_two_players_on_one_page_step_on_their_own(browser, tmp_path):
         == f"grad {format_number(grad(second.root, [second.steps[0].input.inputs[0]])[0])}"
     )
     assert tab.errors == [] and tab.requests == [tab.url]
-
-
-def test_the_readmes_page_example_writes_a_page(dot_program, tmp_path, monkeypatch):
-    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
-    blocks = re.findall(r"^```python\n(.*?)^```", readme, flags=re.DOTALL | re.MULTILINE)
-    (example,) = [block for block in blocks if "write_page(" in block]
-    monkeypatch.chdir(tmp_path)
-    exec(compile(example, "README page example", "exec"), {})
-    html = (tmp_path / "backward.html").read_text(encoding="utf-8")
-    assert "layer 1: Z1 = W1 X + b1, A1 = σ(Z1)" in html and "W1[0][0]" in html

@@ -7,9 +7,7 @@ two-layer sigmoid network they line up with the seed's hand derivation, Step 1 t
 from __future__ import annotations
 
 import math
-import re
 from collections import Counter, defaultdict
-from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -208,12 +206,3 @@ def test_the_seed_networks_steps_follow_the_seeds_derivation():
     position = {s.input: k for k, s in enumerate(steps)}
     assert position[z2] < min(position[w] for w in w2) < min(position[z] for z in z1)
     assert max(position[z] for z in z1) < max(position[w] for row in w1 for w in row)
-
-
-def test_the_readmes_trace_example_prints_what_it_says(capsys):
-    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
-    blocks = re.findall(r"^```python\n(.*?)^```", readme, flags=re.DOTALL | re.MULTILINE)
-    (example,) = [block for block in blocks if "print(explain_backward(" in block]
-    exec(compile(example, "README trace example", "exec"), {})
-    promised = [line[2:] for line in example.splitlines() if line.startswith("# ")]
-    assert capsys.readouterr().out.splitlines() == promised

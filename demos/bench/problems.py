@@ -14,13 +14,13 @@ from nn import data
 
 # micrograd's demo: hinge loss plus alpha * (sum of squared parameters), first-step lr 1.
 MOONS_ALPHA, MOONS_LR, MOONS_NOISE = 1e-4, 1.0, 0.1
-# The seed's network on XOR: 2-4-1, sigmoid everywhere, MSE, lr 0.5.
+# The derivation's network on XOR: 2-4-1, sigmoid everywhere, MSE, lr 0.5.
 XOR_LR = 0.5
 
 
 @dataclass(frozen=True)
 class Layer:
-    """One dense layer in the seed's notation: W is nout rows of nin weights, b nout biases."""
+    """A dense layer in the derivation's notation: W is nout rows of nin weights, b nout biases."""
 
     W: tuple[tuple[float, ...], ...]
     b: tuple[float, ...]
@@ -78,7 +78,7 @@ def moons_problem(points: int, steps: int, seed: int) -> Problem:
 
 
 def xor_problem(epochs: int, seed: int) -> Problem:
-    """The seed's two-layer sigmoid network (2-4-1) on the four XOR points, targets 0/1."""
+    """The derivation's two-layer sigmoid network (2-4-1) on the four XOR points, targets 0/1."""
     xs, labels = data.xor()
     return Problem(
         name="xor",
