@@ -12,7 +12,7 @@ import math
 from collections.abc import Callable, Sequence
 
 from autograd.gradients import grad
-from autograd.value import Number, Value, _as_float
+from autograd.value import Number, Value, as_float
 
 Function = Callable[..., Value]
 
@@ -81,7 +81,7 @@ def _points(f: Function, inputs: Sequence[Number | Value]) -> tuple[list[float],
             points.append(x.data)
             labels.append(x.label)
         else:
-            points.append(_as_float(x, f"gradcheck inputs[{i}]"))
+            points.append(as_float(x, f"gradcheck inputs[{i}]"))
             labels.append("")
         if not labels[i] and i < len(parameters):
             labels[i] = parameters[i]

@@ -26,7 +26,7 @@ from typing import Any, Literal, cast, overload
 from autograd import forward
 from autograd.grad_mode import enable_grad
 from autograd.gradients import grad
-from autograd.value import Operand, Value, _as_float, check_has_graph, dot
+from autograd.value import Operand, Value, as_float, check_has_graph, dot
 
 Derivative = float | Value  # a float, or a Value when the arguments were Values
 Scalar = Callable[..., Value]
@@ -182,7 +182,7 @@ def _arguments(xs: Sequence[Operand], where: str) -> tuple[list[Value], bool]:
             copy.label = x.label
             args.append(copy)
         else:
-            args.append(Value(_as_float(x, f"{where}: argument {i}")))
+            args.append(Value(as_float(x, f"{where}: argument {i}")))
     return args, any(isinstance(x, Value) for x in xs)
 
 
@@ -193,7 +193,7 @@ def _vector(vector: Any, n: int, what: str, per: str) -> list[Operand]:
     if len(vector) != n:
         raise ValueError(f"{what}: expected {n}, one per {per}, got {len(vector)}")
     return [
-        t if isinstance(t, Value) else _as_float(t, f"{what}[{i}]") for i, t in enumerate(vector)
+        t if isinstance(t, Value) else as_float(t, f"{what}[{i}]") for i, t in enumerate(vector)
     ]
 
 
