@@ -5,7 +5,7 @@ called it: the innermost frame outside the autograd package, so a line of the us
 code (or of ``nn``), never one of ours. Errors in anomaly mode name that line. The lines
 are kept in a table keyed weakly by node, so a node carries nothing extra for it and the
 table never keeps a graph alive. This module knows a node only by its public fields
-(``data``, ``label``, ``op``, ``inputs``, ``local_grads``), so it imports nothing of
+(``data``, ``label``, ``op_name``, ``inputs``, ``local_grads``), so it imports nothing of
 autograd; its callers pass in how to describe an operand.
 """
 
@@ -94,6 +94,6 @@ def non_finite_gradient(
     name = f"{node.label!r} " if node.label else ""
     raise FloatingPointError(
         f"backward: the gradient of {describe(node.inputs[position])} through input "
-        f"{position} of the {node.op} node {name}(= {node.data!r}) is {so_far + term!r}: "
+        f"{position} of the {node.op_name} node {name}(= {node.data!r}) is {so_far + term!r}: "
         f"{how} (detect_anomaly); the node was {made_at(node)}"
     )

@@ -316,7 +316,7 @@ class NodeWriter:
     def code(self, node: Any) -> NodeCode:
         """The code of ``node`` (a Value with inputs), as holes for its operands."""
         inputs = node.inputs
-        return self.code_for(node.operation, len(inputs), node.constants, [x.data for x in inputs])
+        return self.code_for(node.op_entry, len(inputs), node.constants, [x.data for x in inputs])
 
     def code_for(
         self, op: Op, n: int, constants: tuple[float, ...], example: Sequence[float]

@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from autograd.ops import Op, Partials, inputs_then_constants
+from autograd.ops import Op, OperandLayout, Partials, inputs_then_constants
 from autograd.value import (
     Number,
     Operand,
@@ -32,15 +32,13 @@ from autograd.value import (
     record,
 )
 
-OperandLayout = Callable[[tuple[Any, ...], tuple[float, ...]], tuple[Any, ...]]
-
 
 class CustomOp(Op):
     """An op of your own: ``CustomOp(name, forward, local, domain="")``, then ``op(x, ...)``.
 
     ``name`` shows in pictures, traces and errors; ``domain`` says which operands are valid,
     in the message of the error the forward raises outside it (``ValueError``,
-    ``ZeroDivisionError``; an ``OverflowError`` says the result overflows). ``unpack`` lays
+    ``ZeroDivisionError``; an ``OverflowError`` says the result overflows). ``arguments`` lays
     a node's inputs and constants out as the rules take them, as for ``ops.DOT``; by
     default the inputs, then the constants.
     """
@@ -52,12 +50,12 @@ class CustomOp(Op):
         local: Callable[..., Partials],
         domain: str = "",
         *,
-        unpack: OperandLayout = inputs_then_constants,
+        arguments: OperandLayout = inputs_then_constants,
     ) -> CustomOp:
-        op = super().__new__(cls, name, forward, local, domain, unpack=unpack)
+        op = super().__new__(cls, name, forward, local, domain, arguments=arguments)
         if not isinstance(op.name, str) or not op.name:
             raise TypeError(f"CustomOp: name must be a non-empty str, got {op.name!r}")
-        for role in ("forward", "local", "unpack"):
+        for role in ("forward", "local", "arguments"):
             if not callable(getattr(op, role)):
                 raise TypeError(f"CustomOp {op.name!r}: {role} must be callable")
         if not isinstance(op.domain, str):

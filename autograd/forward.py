@@ -129,7 +129,7 @@ def _check_finite(
             if child in found
         )
         raise FloatingPointError(
-            f"{where}: the tangent of the {node.op} node {name}(= {node.data!r}) is "
+            f"{where}: the tangent of the {node.op_name} node {name}(= {node.data!r}) is "
             f"{float(tangent)!r}: the sum of local derivative × input tangent, {terms} "
             f"(detect_anomaly); the node was {anomaly.made_at(node)}"
         )

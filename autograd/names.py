@@ -78,14 +78,14 @@ def node_names(order: Sequence[Value]) -> dict[Value, str]:
 
 def _word(node: Value) -> str:
     """The op as a word, so that generated names read as identifiers: ``mul``, ``tanh``."""
-    op = node.operation
+    op = node.op_entry
     return (op.word or op.name) if op else "leaf"
 
 
 def op_label(node: Value) -> str:
     """The op as a picture writes it, with its plain-number operands where they were
     written: ``* 3``, ``** 2``, ``- 3``, ``3 -`` (for ``3 - x``), ``dot (0.5, -1)``."""
-    op = node.operation
+    op = node.op_entry
     if op is None:
         return ""
     constants = node.constants
@@ -118,7 +118,7 @@ def _enclosed(name: str) -> bool:
 def formula(node: Value, names: dict[Value, str]) -> str:
     """How ``node`` is computed, written with its inputs' names and its constants:
     ``x * y``, ``3 - x``, ``tanh(n)``, ``W[0]·0.5 + W[1]·(-1) + b``."""
-    op = node.operation
+    op = node.op_entry
     if op is None:
         return names[node]
     # The op's own layout of its operands (weighted sums: (w, x, b)), here laid out as text.
@@ -135,7 +135,7 @@ def formula(node: Value, names: dict[Value, str]) -> str:
 
 def _flat(operands: tuple[Any, ...]) -> list[str]:
     """The operands as one list, where an op's layout groups some in tuples (a custom op's
-    ``unpack`` may, as the weighted sums' does)."""
+    ``arguments`` may, as the weighted sums' does)."""
     return [text for a in operands for text in (a if isinstance(a, tuple) else (a,))]
 
 

@@ -28,6 +28,9 @@ Partials = tuple[Any, ...]
 ONE, ONE_ONE, MINUS_ONE, ONE_MINUS_ONE = (1.0,), (1.0, 1.0), (-1.0,), (1.0, -1.0)
 
 
+OperandLayout = Callable[[tuple[Any, ...], tuple[float, ...]], tuple[Any, ...]]
+
+
 def inputs_then_constants(inputs: tuple[Any, ...], constants: tuple[float, ...]) -> tuple[Any, ...]:
     """The default operand layout: the rule takes ``(*inputs, *constants)``."""
     return (*inputs, *constants)
@@ -47,17 +50,15 @@ class Op(NamedTuple):
     local: Callable[..., Partials]
     domain: str = ""  # which operands are valid, said in error messages
     reflected: bool = False  # the user wrote the constant first: c - x, c / x, c ** x
-    unpack: Callable[[tuple[Any, ...], tuple[float, ...]], tuple[Any, ...]] = inputs_then_constants
-    # The forward as Python source, given the operands' source laid out as ``unpack`` lays
-    # them out, for a forward that symbolic operands cannot go through (see the sums below).
+    # A node's operands as its rules take them, ``args = op.arguments(inputs, constants)``:
+    # ``forward(*args)``, ``local(*args, out)``.
+    arguments: OperandLayout = inputs_then_constants
+    # The forward as Python source, given the operands' source laid out as ``arguments``
+    # lays them out, for a forward that symbolic operands cannot go through (the sums below).
     forward_code: Callable[..., str] | None = None
     notation: Notation = "call"
     word: str = ""  # the op in generated node names (mul1) where its name is a symbol ("*")
     method: str = ""  # the Value method that makes it (x.exp()), as the helpers below call it
-
-    def arguments(self, inputs: tuple[Any, ...], constants: tuple[float, ...]) -> tuple[Any, ...]:
-        """A node's operands as its rules take them: ``forward(*args)``, ``local(*args, out)``."""
-        return self.unpack(inputs, constants)
 
 
 def entries() -> list[Op]:
@@ -333,7 +334,7 @@ DOT = Op(
     "dot",
     _weighted_sum,
     _dot_local,
-    unpack=_pairs,
+    arguments=_pairs,
     forward_code=_weighted_sum_code,
     notation="weighted sum",
 )
@@ -341,7 +342,7 @@ AFFINE = Op(
     "dot",
     _weighted_sum,
     _dot_local,
-    unpack=_pairs_and_bias,
+    arguments=_pairs_and_bias,
     forward_code=_weighted_sum_code,
     notation="weighted sum",
 )
@@ -349,7 +350,7 @@ LINEAR = Op(
     "dot",
     _weighted_sum,
     _linear_local,
-    unpack=_coefficients,
+    arguments=_coefficients,
     forward_code=_weighted_sum_code,
     notation="weighted sum",
 )

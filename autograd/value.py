@@ -187,14 +187,18 @@ class Value:
 
     # -- what the node computes: everything a reader needs to evaluate it again -------------
     @property
-    def op(self) -> str:
-        """The name of the op that made this node ('' for a leaf)."""
+    def op_name(self) -> str:
+        """The name of the op that made this node: ``'*'``, ``'tanh'`` ('' for a leaf)."""
         return self._op.name if self._op else ""
 
     @property
-    def operation(self) -> Op | None:
+    def op_entry(self) -> Op | None:
         """The op table's entry that made this node (None for a leaf); compare by identity."""
         return self._op if self._inputs else None
+
+    # The older names, kept for code that uses them: v.op is v.op_name, v.operation v.op_entry.
+    op = op_name
+    operation = op_entry
 
     @property
     def inputs(self) -> tuple[Value, ...]:
@@ -369,7 +373,7 @@ def dot(
     else:
         w, x, constant = _dot_sides(w, x)
     w_data, b_data = tuple(map(_get_data, w)), (b[0].data,) if b else ()
-    # The rules take (w, x, b) as the op's unpack lays a node's operands out.
+    # The rules take (w, x, b) as the op's arguments lays a node's operands out.
     if constant:  # x holds constant coefficients: only w and b are inputs
         op, operands, consts, x_data = ops.LINEAR, w + b, x, x
     else:

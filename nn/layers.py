@@ -194,7 +194,7 @@ class MLP(Module):
                 groups[k].append(node)
             elif len(node.inputs) == 1 and node.inputs[0] in sums:  # maybe its activation
                 k = sums[node.inputs[0]]
-                if node.operation is TABLE[self.layers[k].activation].op:
+                if node.op_entry is TABLE[self.layers[k].activation].op:
                     groups[k].append(node)
         titles = []
         for k, layer in enumerate(self.layers, start=1):

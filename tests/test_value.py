@@ -169,7 +169,26 @@ def test_operands_that_are_not_real_numbers_raise_type_error(
 
 def test_a_leaf_has_no_op_and_no_inputs() -> None:
     v = Value(1.0)
-    assert (v.op, v.operation, v.inputs, v.local_grads, v.constants) == ("", None, (), (), ())
+    assert (v.op_name, v.op_entry, v.inputs, v.local_grads, v.constants) == ("", None, (), (), ())
+
+
+@pytest.mark.parametrize(
+    ("make", "entry"),
+    [
+        (lambda x: x * 3.0, ops.MUL_CONST),
+        (lambda x: 3.0 - x, ops.RSUB_CONST),
+        (lambda x: x.tanh(), ops.TANH),
+        (lambda x: dot([x], [x]), ops.DOT),
+        (lambda x: x, None),
+    ],
+)
+def test_op_name_is_the_entrys_name_and_the_older_names_say_the_same(make, entry) -> None:
+    v = make(Value(0.5))
+    assert v.op_entry is entry and v.op_name == (entry.name if entry else "")
+    assert (v.op, v.operation) == (v.op_name, v.op_entry)  # kept for code that uses them
+    with no_grad():
+        held = make(Value(0.5))
+    assert (held.op_name, held.op_entry, held.inputs) == ("", None, ())  # no graph, no op
 
 
 @given(a=reals)
