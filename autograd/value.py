@@ -5,11 +5,11 @@ a computed node the op that made it, its Value inputs and the local derivatives
 d(out)/d(input). Nodes reference only their inputs (no closures, no back references),
 so a graph is a DAG that reference counting frees as soon as it is dropped.
 
-``record(op, inputs, constants)`` makes the node of any op entry in the mode in force
-(grad_mode): the core's reductions (``mean``, ...), custom ops (autograd.custom) and
-compile's replay of an error all call it, with ``as_float`` and ``as_values`` to take numbers in and
-``describe_call`` to write the op applied to its operands in their own messages. The
-operators inline it for speed (``_unary``, ``_binary``, ``dot``).
+The recording API: ``record(op, inputs, constants)`` makes the node of any op entry in the
+mode in force (grad_mode). The reductions (``mean``, ...), custom ops (autograd.custom)
+and compile's replay of an error call it, with ``as_float`` and ``as_values`` to take
+numbers in and ``describe_call`` to show an op applied to its operands in their messages.
+The operators and ``dot``, the hot path, inline it (``_unary``, ``_binary``).
 """
 
 from __future__ import annotations
@@ -373,7 +373,7 @@ def dot(
     else:
         w, x, constant = _dot_sides(w, x)
     w_data, b_data = tuple(map(_get_data, w)), (b[0].data,) if b else ()
-    # The rules take (w, x, b) as the op's arguments lays a node's operands out.
+    # The rules take (w, x, b), as the op's ``arguments`` lays a node's operands out.
     if constant:  # x holds constant coefficients: only w and b are inputs
         op, operands, consts, x_data = ops.LINEAR, w + b, x, x
     else:
