@@ -34,19 +34,11 @@ MAX_PATHS = 16  # outcomes of a rule's branches worth writing out; beyond that, 
 MAX_BRANCHES = 32  # branches on one run of a rule (a loop on a symbolic test never ends)
 _SLOT = "\x00"  # brackets an operand's index in a template; no Python source contains it
 
-# A Value's unary methods, as its rules may call them (``log(x)`` is ``x.log()`` for a
-# Value): on a float each computes its op's forward.
-_VALUE_METHODS = {
-    "exp": ops.EXP,
-    "log": ops.LOG,
-    "sqrt": ops.SQRT,
-    "tanh": ops.TANH,
-    "sigmoid": ops.SIGMOID,
-    "relu": ops.RELU,
-    "abs": ops.ABS,
-    "sin": ops.SIN,
-    "cos": ops.COS,
-}
+
+def _value_method(name: str) -> Op | None:
+    """The op a Value's method ``name`` makes (``x.exp()`` makes ``EXP``), as the op table's
+    entries say: a rule may call it on an operand (``log(x)`` is ``x.log()`` for a Value)."""
+    return next((op for op in ops.entries() if op.method == name), None)
 
 
 class Template(NamedTuple):
@@ -215,7 +207,7 @@ class Expr:
     __int__ = __index__ = __complex__ = __float__
 
     def __getattr__(self, name: str) -> Callable[[], Expr]:
-        op = _VALUE_METHODS.get(name)
+        op = _value_method(name)
         if op is None:
             raise AttributeError(name)
         return lambda: self.branches.call(op.forward, op, (self,))
@@ -324,7 +316,7 @@ class NodeWriter:
     def code(self, node: Any) -> NodeCode:
         """The code of ``node`` (a Value with inputs), as holes for its operands."""
         inputs = node.inputs
-        return self.code_for(node.operation, len(inputs), node.constants, [x.data for x in inputs])
+        return self.code_for(node.op_entry, len(inputs), node.constants, [x.data for x in inputs])
 
     def code_for(
         self, op: Op, n: int, constants: tuple[float, ...], example: Sequence[float]

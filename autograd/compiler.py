@@ -44,20 +44,11 @@ from pathlib import Path
 from types import FrameType
 from typing import Any, NoReturn, cast, overload
 
-from autograd import value as value_module
 from autograd.codegen import ATOM, PRODUCT, RESERVED, NodeCode, NodeWriter
 from autograd.engine import topological_order
-from autograd.grad_mode import enable_grad
+from autograd.grad_mode import enable_grad, tracing
 from autograd.names import node_names, reading_order
-from autograd.value import (
-    _MATH_ERRORS,
-    Number,
-    Value,
-    _as_float,
-    _domain_error,
-    check_has_graph,
-    is_real_number,
-)
+from autograd.value import Number, Value, as_float, check_has_graph, is_real_number, record
 
 # CPython compiles generated code at roughly 100,000 lines a second, with a graph's lines
 # held as a syntax tree meanwhile: past this many nodes, compiling takes minutes.
@@ -96,7 +87,7 @@ def _flatten(arg: Any, shape: Shape, where: str, out: list[float]) -> None:
         if type(arg) is float:
             out.append(arg)
         elif is_real_number(arg):
-            out.append(_as_float(arg, where))
+            out.append(as_float(arg, where))
         else:
             raise TypeError(f"{where} must be a number, got {type(arg).__name__} {arg!r}")
         return
@@ -153,11 +144,8 @@ def _tracing(function_name: str) -> Iterator[None]:
             "per branch."
         )
 
-    token = value_module.tracing_hook.set(refuse)
-    try:
+    with tracing(refuse):
         yield
-    finally:
-        value_module.tracing_hook.reset(token)
 
 
 def _describe(v: Value) -> str:
@@ -431,7 +419,7 @@ class CompiledGraph:
 
     def __call__(self, gradient: Number = 1.0) -> float:
         """Replay forward and backward; the root's new value."""
-        seed = _as_float(gradient, "compiled graph: gradient")
+        seed = as_float(gradient, "compiled graph: gradient")
         try:
             result: float = self._replay(self.leaves, seed, self._nodes)
         except Exception as failure:
@@ -460,14 +448,9 @@ def _raise_as_interpreter(order: list[Value], failure: Exception) -> NoReturn:
             continue
         op = v._op
         assert op is not None
-        inputs = tuple(data[x] for x in v._inputs)
-        try:
-            args = op.arguments(inputs, v.constants)
-            data[v] = out = op.forward(*args)
-            op.local(*args, out)
-        except _MATH_ERRORS as exc:
-            shown = (*(Value(d, x.label) for d, x in zip(inputs, v._inputs, strict=True)),)
-            raise _domain_error(op, (*shown, *v.constants), exc) from None
+        shown = tuple(Value(data[x], x.label) for x in v._inputs)
+        with enable_grad():  # the rule runs too, as the interpreter ran it
+            data[v] = record(op, shown, v.constants).data
     raise RuntimeError(
         f"compile: the compiled code raised {type(failure).__name__}: {failure} where the "
         "interpreter does not; please report this"
@@ -568,7 +551,7 @@ class CompiledFunction:
             seeds: Any = _SeedsOf(seed, self._output_shape, self._title)
         else:
             run = self._variant("batch")
-            seeds = _as_float(seed, f"{self._title}.batch: seed")
+            seeds = as_float(seed, f"{self._title}.batch: seed")
         try:
             outputs: list[Any] = run(examples, seeds, self.leaves)
         except _SeedError as error:

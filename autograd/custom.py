@@ -20,23 +20,17 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from autograd.grad_mode import special_mode
-from autograd.ops import Op, Partials, inputs_then_constants
+from autograd.ops import Op, OperandLayout, Partials, inputs_then_constants
 from autograd.value import (
-    _MATH_ERRORS,
     Number,
     Operand,
     Value,
-    _as_float,
-    _as_values,
-    _call,
-    _domain_error,
-    _in_other_mode,
-    _new,
+    as_float,
+    as_values,
+    describe_call,
     is_real_number,
+    record,
 )
-
-OperandLayout = Callable[[tuple[Any, ...], tuple[float, ...]], tuple[Any, ...]]
 
 
 class CustomOp(Op):
@@ -44,7 +38,7 @@ class CustomOp(Op):
 
     ``name`` shows in pictures, traces and errors; ``domain`` says which operands are valid,
     in the message of the error the forward raises outside it (``ValueError``,
-    ``ZeroDivisionError``; an ``OverflowError`` says the result overflows). ``unpack`` lays
+    ``ZeroDivisionError``; an ``OverflowError`` says the result overflows). ``arguments`` lays
     a node's inputs and constants out as the rules take them, as for ``ops.DOT``; by
     default the inputs, then the constants.
     """
@@ -56,12 +50,12 @@ class CustomOp(Op):
         local: Callable[..., Partials],
         domain: str = "",
         *,
-        unpack: OperandLayout = inputs_then_constants,
+        arguments: OperandLayout = inputs_then_constants,
     ) -> CustomOp:
-        op = super().__new__(cls, name, forward, local, domain, unpack=unpack)
+        op = super().__new__(cls, name, forward, local, domain, arguments=arguments)
         if not isinstance(op.name, str) or not op.name:
             raise TypeError(f"CustomOp: name must be a non-empty str, got {op.name!r}")
-        for role in ("forward", "local", "unpack"):
+        for role in ("forward", "local", "arguments"):
             if not callable(getattr(op, role)):
                 raise TypeError(f"CustomOp {op.name!r}: {role} must be callable")
         if not isinstance(op.domain, str):
@@ -73,28 +67,24 @@ class CustomOp(Op):
         becomes a leaf), and ``constants`` are plain numbers the rules take after them."""
         if not operands:
             raise TypeError(f"{self.name}: needs at least one operand")
-        inputs = _as_values(operands, f"{self.name} operand")
-        consts = tuple(_as_float(c, f"{self.name} constants[{i}]") for i, c in enumerate(constants))
-        args = self.arguments(tuple(x.data for x in inputs), consts)
-        operands = inputs + consts
+        inputs = as_values(operands, f"{self.name} operand")
+        consts = tuple(as_float(c, f"{self.name} constants[{i}]") for i, c in enumerate(constants))
+        shown = inputs + consts
+
+        def checked_forward(*args: Any) -> float:
+            return _checked_value(self.forward(*args), self, shown)
 
         def checked_local(*args_out: Any) -> Partials:
-            return _checked_partials(self.local(*args_out), self, operands, len(inputs))
+            return _checked_partials(self.local(*args_out), self, shown, len(inputs))
 
-        try:
-            out = _checked_value(self.forward(*args), self, operands)
-            if not special_mode():  # the default mode, as in value.py
-                return _new(out, self, inputs, checked_local(*args, out), consts)
-            return _in_other_mode(out, self, inputs, args, consts, checked_local)
-        except _MATH_ERRORS as exc:
-            raise _domain_error(self, operands, exc) from None
+        return record(self, inputs, consts, forward=checked_forward, local=checked_local)
 
 
 def _checked_value(out: Any, op: Op, operands: tuple[Any, ...]) -> float:
     """The forward's result as a float, or a TypeError naming the call."""
     if not is_real_number(out):
         raise TypeError(
-            f"{_call(op, operands)}: its forward returned {type(out).__name__} {out!r}, "
+            f"{describe_call(op, operands)}: its forward returned {type(out).__name__} {out!r}, "
             "not a real number"
         )
     return float(out)
@@ -104,13 +94,13 @@ def _checked_partials(partials: Any, op: Op, operands: tuple[Any, ...], n_inputs
     """The rule's partials as floats, one per input, or a TypeError naming the call."""
     if not isinstance(partials, (tuple, list)) or len(partials) != n_inputs:
         raise TypeError(
-            f"{_call(op, operands)}: its local rule must return a tuple of {n_inputs} partial "
-            f"derivative(s), one per input; got {partials!r}"
+            f"{describe_call(op, operands)}: its local rule must return a tuple of "
+            f"{n_inputs} partial derivative(s), one per input; got {partials!r}"
         )
     for i, p in enumerate(partials):
         if not is_real_number(p):
             raise TypeError(
-                f"{_call(op, operands)}: partial {i} of its local rule is "
+                f"{describe_call(op, operands)}: partial {i} of its local rule is "
                 f"{type(p).__name__} {p!r}, not a real number"
             )
     return tuple(map(float, partials))

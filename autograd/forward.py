@@ -29,7 +29,7 @@ from autograd.engine import topological_order
 from autograd.grad_mode import enable_grad, is_anomaly_enabled
 from autograd.gradients import value_locals
 from autograd.ops import Partials
-from autograd.value import Number, Value, _as_float, check_has_graph
+from autograd.value import Number, Value, as_float, check_has_graph
 
 Tangent = float | Value
 Seeds = Mapping[Value, Number | Value]
@@ -129,7 +129,7 @@ def _check_finite(
             if child in found
         )
         raise FloatingPointError(
-            f"{where}: the tangent of the {node.op} node {name}(= {node.data!r}) is "
+            f"{where}: the tangent of the {node.op_name} node {name}(= {node.data!r}) is "
             f"{float(tangent)!r}: the sum of local derivative × input tangent, {terms} "
             f"(detect_anomaly); the node was {anomaly.made_at(node)}"
         )
@@ -155,7 +155,7 @@ def _checked_seeds(seeds: Seeds, create_graph: bool, where: str) -> dict[Value, 
                 )
             checked[node] = tangent
         else:
-            checked[node] = _as_float(tangent, f"{where}: the seed of{name or ' a node'}")
+            checked[node] = as_float(tangent, f"{where}: the seed of{name or ' a node'}")
     return checked
 
 

@@ -1,24 +1,31 @@
-"""The modes ops run in: whether they record a graph, and whether they check for anomalies.
+"""The modes ops run in: whether they record a graph, whether they check for anomalies, and
+whether ``compile`` is tracing them.
 
 Recording is on by default and off inside ``no_grad()`` (``enable_grad()`` turns it back
-on); ``detect_anomaly()`` adds checks for non-finite values on top of either. Both live in
-one context variable, so each thread (and each asyncio task) has its own mode, a ``with``
-block in one never changes another, and an op reads the whole mode with one call.
+on); ``detect_anomaly()`` adds checks for non-finite values on top of either; ``tracing``
+(compile's) refuses a Python branch on a Value. All live in one context variable, so each
+thread (and each asyncio task) has its own mode, a ``with`` block in one never changes
+another, and an op reads the whole mode with one call.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from contextlib import ContextDecorator
+from collections.abc import Callable, Iterator
+from contextlib import ContextDecorator, contextmanager
 from contextvars import ContextVar
 from typing import Any, Literal, NamedTuple, TypeVar
 
+# What a comparison or bool() on a Value calls while a function is traced: (value, test, other).
+BranchHook = Callable[[Any, str, object], None]
+
 
 class Mode(NamedTuple):
-    """What ops do: record a graph or not, check for non-finite values or not."""
+    """What ops do: record a graph or not, check for non-finite values or not, and while
+    compile traces a function, what a Python branch on a Value calls (it raises)."""
 
     recording: bool
     anomaly: bool
+    tracing: BranchHook | None = None
 
 
 DEFAULT = Mode(recording=True, anomaly=False)
@@ -83,7 +90,7 @@ class _ModeSwitch(ContextDecorator):
         outer = current_mode()
         recording = outer.recording if self._recording is None else self._recording
         anomaly = outer.anomaly if self._anomaly is None else self._anomaly
-        mode = Mode(recording, anomaly)
+        mode = outer._replace(recording=recording, anomaly=anomaly)  # tracing carries on
         _special.set(False if mode == DEFAULT else mode)
 
     def __exit__(self, *exc: object) -> None:
@@ -115,3 +122,15 @@ class detect_anomaly(_ModeSwitch):  # noqa: N801 (PyTorch's name)
     """
 
     _anomaly = True
+
+
+@contextmanager
+def tracing(on_branch: BranchHook) -> Iterator[None]:
+    """While ``compile`` traces a function: a comparison or bool() on a Value calls
+    ``on_branch(value, test, other)``, which raises, because a Python branch would bake the
+    traced example's outcome into the compiled code. Ops record as in the outer mode."""
+    token = _special.set(current_mode()._replace(tracing=on_branch))
+    try:
+        yield
+    finally:
+        _special.reset(token)

@@ -12,7 +12,7 @@ import math
 from collections.abc import Callable, Sequence
 
 from autograd.gradients import grad
-from autograd.value import Number, Value, _as_float
+from autograd.value import Number, Value, as_float
 
 Function = Callable[..., Value]
 
@@ -84,7 +84,7 @@ def _points(f: Function, inputs: Sequence[Number | Value]) -> tuple[list[float],
             points.append(x.data)
             labels.append(x.label)
         else:
-            points.append(_as_float(x, f"gradcheck inputs[{i}]"))
+            points.append(as_float(x, f"gradcheck inputs[{i}]"))
             labels.append("")
         if not labels[i] and i < len(parameters):
             labels[i] = parameters[i]
@@ -112,7 +112,7 @@ def _check_tolerances(eps: object, atol: object, rtol: object, where: str) -> No
     a step of 0 divides by zero, a NaN or negative one compares false, an infinite one
     passes every derivative."""
     for name, value, least in (("eps", eps, "> 0"), ("atol", atol, ">= 0"), ("rtol", rtol, ">= 0")):
-        number = _as_float(value, f"{where}: {name}")
+        number = as_float(value, f"{where}: {name}")
         if not math.isfinite(number) or number < 0 or (number == 0 and least == "> 0"):
             raise ValueError(f"{where}: {name} must be a finite number {least}, got {value!r}")
 

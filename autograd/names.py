@@ -14,13 +14,8 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from autograd import ops
 from autograd.value import Value
 
-# Operator symbols spelled as words, so generated names read as identifiers.
-_OP_WORDS = {"+": "add", "-": "sub", "*": "mul", "/": "div", "**": "pow"}
-_INFIX = frozenset(_OP_WORDS)
-_WEIGHTED_SUMS = (ops.DOT, ops.AFFINE, ops.LINEAR)  # operands laid out as (w, x, b)
 _MAX_COEFFICIENTS = 4  # a dot's constant coefficients shown in its op's label
 _COMPOUND = re.compile(r"[\s+\-*/^]")  # a name holding these reads as an expression
 
@@ -70,7 +65,7 @@ def node_names(order: Sequence[Value]) -> dict[Value, str]:
         if v.label and v.label not in taken:
             name = v.label
         else:
-            base = f"{v.label}#" if v.label else _OP_WORDS.get(v.op, v.op or "leaf")
+            base = f"{v.label}#" if v.label else _word(v)
             counts[base] = max(counts[base], 1 if v.label else 0)  # a label's copies from #2
             name = ""
             while not name or name in taken or name in labels:
@@ -81,16 +76,22 @@ def node_names(order: Sequence[Value]) -> dict[Value, str]:
     return names
 
 
+def _word(node: Value) -> str:
+    """The op as a word, so that generated names read as identifiers: ``mul``, ``tanh``."""
+    op = node.op_entry
+    return (op.word or op.name) if op else "leaf"
+
+
 def op_label(node: Value) -> str:
     """The op as a picture writes it, with its plain-number operands where they were
     written: ``* 3``, ``** 2``, ``- 3``, ``3 -`` (for ``3 - x``), ``dot (0.5, -1)``."""
-    op = node.operation
+    op = node.op_entry
     if op is None:
         return ""
     constants = node.constants
     if not constants:
         return op.name
-    if op in _WEIGHTED_SUMS:  # the constant coefficients, shortened past a few
+    if op.notation == "weighted sum":  # the constant coefficients, shortened past a few
         shown = [format_number(c) for c in constants[:_MAX_COEFFICIENTS]]
         more = ", …" if len(constants) > _MAX_COEFFICIENTS else ""
         return f"{op.name} ({', '.join(shown)}{more})"
@@ -117,16 +118,16 @@ def _enclosed(name: str) -> bool:
 def formula(node: Value, names: dict[Value, str]) -> str:
     """How ``node`` is computed, written with its inputs' names and its constants:
     ``x * y``, ``3 - x``, ``tanh(n)``, ``W[0]·0.5 + W[1]·(-1) + b``."""
-    op = node.operation
+    op = node.op_entry
     if op is None:
         return names[node]
     # The op's own layout of its operands (weighted sums: (w, x, b)), here laid out as text.
     constants: tuple[Any, ...] = tuple(_operand(c) for c in node.constants)
     operands = op.arguments(tuple(term(names[x]) for x in node.inputs), constants)
-    if op in _WEIGHTED_SUMS:
+    if op.notation == "weighted sum":
         w, x, b = operands
         return " + ".join([f"{a}·{c}" for a, c in zip(w, x, strict=True)] + list(b))
-    if op.name in _INFIX and len(operands) == 2:
+    if op.notation == "infix" and len(operands) == 2:
         first, second = reversed(operands) if op.reflected else operands
         return f"{first} {op.name} {second}"
     return f"{op.name}({', '.join(_flat(operands))})"
@@ -134,7 +135,7 @@ def formula(node: Value, names: dict[Value, str]) -> str:
 
 def _flat(operands: tuple[Any, ...]) -> list[str]:
     """The operands as one list, where an op's layout groups some in tuples (a custom op's
-    ``unpack`` may, as the weighted sums' does)."""
+    ``arguments`` may, as the weighted sums' does)."""
     return [text for a in operands for text in (a if isinstance(a, tuple) else (a,))]
 
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from operator import mul
-from typing import Any, NamedTuple
+from typing import Any, Literal, NamedTuple
 
 INF = math.inf
 Partials = tuple[Any, ...]
@@ -28,27 +28,42 @@ Partials = tuple[Any, ...]
 ONE, ONE_ONE, MINUS_ONE, ONE_MINUS_ONE = (1.0,), (1.0, 1.0), (-1.0,), (1.0, -1.0)
 
 
+OperandLayout = Callable[[tuple[Any, ...], tuple[float, ...]], tuple[Any, ...]]
+
+
 def inputs_then_constants(inputs: tuple[Any, ...], constants: tuple[float, ...]) -> tuple[Any, ...]:
     """The default operand layout: the rule takes ``(*inputs, *constants)``."""
     return (*inputs, *constants)
 
 
+# How a formula writes an op: "call" as tanh(a), "infix" as a + b, "weighted sum" as
+# W[0]·x0 + W[1]·x1 + b (operands laid out as (w, x, b)).
+Notation = Literal["call", "infix", "weighted sum"]
+
+
 class Op(NamedTuple):
-    """One differentiable operation: its forward and its local rule, written once."""
+    """One differentiable operation: its forward and its local rule, written once, and
+    what readers need to write it (as JAX keeps a name and its printing per primitive)."""
 
     name: str  # shown in pictures, traces and error messages
     forward: Callable[..., float]
     local: Callable[..., Partials]
     domain: str = ""  # which operands are valid, said in error messages
     reflected: bool = False  # the user wrote the constant first: c - x, c / x, c ** x
-    unpack: Callable[[tuple[Any, ...], tuple[float, ...]], tuple[Any, ...]] = inputs_then_constants
-    # The forward as Python source, given the operands' source laid out as ``unpack`` lays
-    # them out, for a forward that symbolic operands cannot go through (see the sums below).
+    # A node's operands as its rules take them, ``args = op.arguments(inputs, constants)``:
+    # ``forward(*args)``, ``local(*args, out)``.
+    arguments: OperandLayout = inputs_then_constants
+    # The forward as Python source, given the operands' source laid out as ``arguments``
+    # lays them out, for a forward that symbolic operands cannot go through (the sums below).
     forward_code: Callable[..., str] | None = None
+    notation: Notation = "call"
+    word: str = ""  # the op in generated node names (mul1) where its name is a symbol ("*")
+    method: str = ""  # the Value method that makes it (x.exp()), as the helpers below call it
 
-    def arguments(self, inputs: tuple[Any, ...], constants: tuple[float, ...]) -> tuple[Any, ...]:
-        """A node's operands as its rules take them: ``forward(*args)``, ``local(*args, out)``."""
-        return self.unpack(inputs, constants)
+
+def entries() -> list[Op]:
+    """The op table: every entry of this module, in the order they are defined."""
+    return [entry for entry in globals().values() if isinstance(entry, Op)]
 
 
 # Helpers that work on floats and on Values: the float path uses math, a Value its method.
@@ -226,35 +241,63 @@ def _softmax(*xs_out: Any) -> Partials:
 
 
 # The operations. A constant operand comes after the inputs, whichever side it was on.
+# An infix op carries its notation and the word for its symbol; a unary op its method.
 
-ADD = Op("+", lambda x, y: x + y, lambda x, y, out: ONE_ONE)
-ADD_CONST = Op("+", lambda x, c: x + c, lambda x, c, out: ONE)
-SUB = Op("-", lambda x, y: x - y, lambda x, y, out: ONE_MINUS_ONE)
-SUB_CONST = Op("-", lambda x, c: x - c, lambda x, c, out: ONE)
-RSUB_CONST = Op("-", lambda x, c: c - x, lambda x, c, out: MINUS_ONE, reflected=True)
+ADD = Op("+", lambda x, y: x + y, lambda x, y, out: ONE_ONE, notation="infix", word="add")
+ADD_CONST = Op("+", lambda x, c: x + c, lambda x, c, out: ONE, notation="infix", word="add")
+SUB = Op("-", lambda x, y: x - y, lambda x, y, out: ONE_MINUS_ONE, notation="infix", word="sub")
+SUB_CONST = Op("-", lambda x, c: x - c, lambda x, c, out: ONE, notation="infix", word="sub")
+RSUB_CONST = Op(
+    "-",
+    lambda x, c: c - x,
+    lambda x, c, out: MINUS_ONE,
+    reflected=True,
+    notation="infix",
+    word="sub",
+)
 NEG = Op("neg", lambda x: -x, lambda x, out: MINUS_ONE)
-MUL = Op("*", lambda x, y: x * y, lambda x, y, out: (y, x))
-MUL_CONST = Op("*", lambda x, c: x * c, lambda x, c, out: (c,))
-DIV = Op("/", lambda x, y: x / y, lambda x, y, out: (1.0 / y, -out / y), domain="division by zero")
-DIV_CONST = Op("/", lambda x, c: x / c, lambda x, c, out: (1.0 / c,), domain="division by zero")
+MUL = Op("*", lambda x, y: x * y, lambda x, y, out: (y, x), notation="infix", word="mul")
+MUL_CONST = Op("*", lambda x, c: x * c, lambda x, c, out: (c,), notation="infix", word="mul")
+DIV = Op(
+    "/",
+    lambda x, y: x / y,
+    lambda x, y, out: (1.0 / y, -out / y),
+    domain="division by zero",
+    notation="infix",
+    word="div",
+)
+DIV_CONST = Op(
+    "/",
+    lambda x, c: x / c,
+    lambda x, c, out: (1.0 / c,),
+    domain="division by zero",
+    notation="infix",
+    word="div",
+)
 RDIV_CONST = Op(
     "/",
     lambda x, c: c / x,
     lambda x, c, out: (-out / x,),
     domain="division by zero",
     reflected=True,
+    notation="infix",
+    word="div",
 )
 POW = Op(
     "**",
     lambda x, y: _negative_base() if x < 0 else math.pow(x, y),
     lambda x, y, out: _pow_local(x, y, out) + (out * log(x) if x > 0 else 0.0,),
     domain="a Value exponent needs a base >= 0, and 0 cannot take a negative power",
+    notation="infix",
+    word="pow",
 )
 POW_CONST = Op(
     "**",
     math.pow,
     _pow_local,
     domain="0 cannot take a negative power, and a negative base needs an integer exponent",
+    notation="infix",
+    word="pow",
 )
 RPOW_CONST = Op(
     "**",
@@ -262,29 +305,54 @@ RPOW_CONST = Op(
     lambda x, c, out: (out * math.log(c),),
     domain="a Value exponent needs a positive base",
     reflected=True,
+    notation="infix",
+    word="pow",
 )
-EXP = Op("exp", math.exp, lambda x, out: (out,))
-LOG = Op("log", math.log, lambda x, out: (1.0 / x,), domain="defined for x > 0")
+EXP = Op("exp", math.exp, lambda x, out: (out,), method="exp")
+LOG = Op("log", math.log, lambda x, out: (1.0 / x,), domain="defined for x > 0", method="log")
 SQRT = Op(
     "sqrt",
     math.sqrt,
     lambda x, out: (_infinite_slope(x),) if _data(x) == 0 else (0.5 / out,),
     domain="defined for x >= 0",
+    method="sqrt",
 )
-TANH = Op("tanh", math.tanh, lambda x, out: (1.0 - out * out,))
-SIGMOID = Op("sigmoid", _sigmoid, lambda x, out: (out * (1.0 - out),))
-RELU = Op("relu", lambda x: 0.0 if x <= 0 else x, lambda x, out: (1.0 if x > 0 else 0.0,))
-ABS = Op("abs", abs, lambda x, out: (_sign(x),))
-SIN = Op("sin", sin, lambda x, out: (cos(x),))
-COS = Op("cos", cos, lambda x, out: (-sin(x),))
+TANH = Op("tanh", math.tanh, lambda x, out: (1.0 - out * out,), method="tanh")
+SIGMOID = Op("sigmoid", _sigmoid, lambda x, out: (out * (1.0 - out),), method="sigmoid")
+RELU = Op(
+    "relu",
+    lambda x: 0.0 if x <= 0 else x,
+    lambda x, out: (1.0 if x > 0 else 0.0,),
+    method="relu",
+)
+ABS = Op("abs", abs, lambda x, out: (_sign(x),), method="abs")
+SIN = Op("sin", sin, lambda x, out: (cos(x),), method="sin")
+COS = Op("cos", cos, lambda x, out: (-sin(x),), method="cos")
 # Weighted sums in one node: a neuron's pre-activation is one node with 2n + 1 edges.
 # w · x with both sides Values; w · x + b; c · v [+ b] with constant coefficients c.
-DOT = Op("dot", _weighted_sum, _dot_local, unpack=_pairs, forward_code=_weighted_sum_code)
+DOT = Op(
+    "dot",
+    _weighted_sum,
+    _dot_local,
+    arguments=_pairs,
+    forward_code=_weighted_sum_code,
+    notation="weighted sum",
+)
 AFFINE = Op(
-    "dot", _weighted_sum, _dot_local, unpack=_pairs_and_bias, forward_code=_weighted_sum_code
+    "dot",
+    _weighted_sum,
+    _dot_local,
+    arguments=_pairs_and_bias,
+    forward_code=_weighted_sum_code,
+    notation="weighted sum",
 )
 LINEAR = Op(
-    "dot", _weighted_sum, _linear_local, unpack=_coefficients, forward_code=_weighted_sum_code
+    "dot",
+    _weighted_sum,
+    _linear_local,
+    arguments=_coefficients,
+    forward_code=_weighted_sum_code,
+    notation="weighted sum",
 )
 MEAN = Op("mean", _mean, _mean_local, forward_code=_mean_code)  # (1/n) Σ x_i
 SUM_SQUARES = Op(  # Σ x_i²: an L2 penalty

@@ -60,7 +60,7 @@ from autograd import forward
 from autograd.grad_mode import enable_grad
 from autograd.gradients import grad
 from autograd.tree import LEAF, TreeDef, flatten, leaf_paths, unflatten
-from autograd.value import Value, _as_float, check_has_graph, dot
+from autograd.value import Value, as_float, check_has_graph, dot
 
 Derivative = float | Value  # a float, or a Value when nested (Values in, or inside a transform)
 Tree = Any  # a number or a Value, or a list or tuple of trees; derivatives take its shape
@@ -290,7 +290,7 @@ def _arguments(xs: Sequence[Tree], where: str, inside: bool) -> _Arguments:
             copy.label = x.label
             fresh.append(copy)
         else:
-            fresh.append(Value(_as_float(x, f"{where}: {_place('argument', path)}")))
+            fresh.append(Value(as_float(x, f"{where}: {_place('argument', path)}")))
     return _Arguments(fresh, shape, inside or _any_value(found))
 
 
@@ -309,7 +309,7 @@ def _like(tree: Any, shape: TreeDef, what: str, per: str) -> list[Any]:
                 f"one number for each number of the {per}"
             )
     return [
-        t if isinstance(t, Value) else _as_float(t, f"{what}{_index(path)}")
+        t if isinstance(t, Value) else as_float(t, f"{what}{_index(path)}")
         for t, path in zip(found, leaf_paths(shape), strict=True)
     ]
 

@@ -1,16 +1,22 @@
-"""Value: one scalar node of a computation graph.
+"""Value: one scalar node of a computation graph, and how every node is made.
 
 A node holds its float ``data``, its accumulated ``grad``, an optional ``label``, and for
 a computed node the op that made it, its Value inputs and the local derivatives
 d(out)/d(input). Nodes reference only their inputs (no closures, no back references),
 so a graph is a DAG that reference counting frees as soon as it is dropped.
+
+The recording API: ``record(op, inputs, constants)`` makes the node of any op entry in the
+mode in force (grad_mode). The reductions (``mean``, ...), custom ops (autograd.custom)
+and compile's replay of an error call it, with ``as_float`` and ``as_values`` to take
+numbers in and ``describe_call`` to show an op applied to its operands in their messages.
+The operators and ``dot``, the hot path, inline it (``_unary``, ``_binary``).
 """
 
 from __future__ import annotations
 
 import numbers
 from collections.abc import Callable, Iterable
-from contextvars import ContextVar
+from functools import partial
 from math import isfinite
 from operator import attrgetter
 from typing import Any, Union, cast
@@ -50,7 +56,7 @@ class Value:
     _consts: tuple[float, ...] | float  # see ``constants``
 
     def __init__(self, data: Number, label: str = "") -> None:
-        self.data = _as_float(data, "Value")
+        self.data = as_float(data, "Value")
         if label is None:
             label = ""
         if not isinstance(label, str):
@@ -139,7 +145,7 @@ class Value:
     def backward(self, gradient: Number = 1.0) -> None:
         """Add d(self)/d(node) * gradient into ``.grad`` of every node this one depends on."""
         check_has_graph(self, "backward")
-        engine.accumulate(self, _as_float(gradient, "backward gradient"), gradient_check())
+        engine.accumulate(self, as_float(gradient, "backward gradient"), gradient_check())
 
     def zero_grad(self) -> None:
         """Reset this node's ``.grad`` to 0."""
@@ -181,14 +187,18 @@ class Value:
 
     # -- what the node computes: everything a reader needs to evaluate it again -------------
     @property
-    def op(self) -> str:
-        """The name of the op that made this node ('' for a leaf)."""
+    def op_name(self) -> str:
+        """The name of the op that made this node: ``'*'``, ``'tanh'`` ('' for a leaf)."""
         return self._op.name if self._op else ""
 
     @property
-    def operation(self) -> Op | None:
+    def op_entry(self) -> Op | None:
         """The op table's entry that made this node (None for a leaf); compare by identity."""
         return self._op if self._inputs else None
+
+    # The older names, kept for code that uses them: v.op is v.op_name, v.operation v.op_entry.
+    op = op_name
+    operation = op_entry
 
     @property
     def inputs(self) -> tuple[Value, ...]:
@@ -217,22 +227,42 @@ class Value:
         return svg_mimebundle(self, include, exclude)
 
 
-# -- while autograd.compiler traces a function ------------------------------------------------
-# A Python branch on a Value (``if v < 0:``) would bake the traced example's outcome into
-# the compiled code, so while a trace runs, comparisons and bool() call the tracer's hook,
-# which raises. Ops never look at it: recording a node costs the same.
-tracing_hook: ContextVar[Callable[[Value, str, object], None] | None] = ContextVar(
-    "chainrule_tracing_hook", default=None
-)
-
-
 def _while_tracing(v: Value, test: str, other: object) -> None:
-    hook = tracing_hook.get()
-    if hook is not None:
-        hook(v, test, other)
+    """While compile traces a function, a Python branch on a Value (``if v < 0:``) would
+    bake the traced example's outcome into the compiled code: the mode's hook raises."""
+    mode = special_mode()
+    if mode and mode.tracing is not None:
+        mode.tracing(v, test, other)
 
 
 # -- recording ----------------------------------------------------------------------------
+def record(
+    op: Op,
+    inputs: tuple[Value, ...],
+    constants: Constants = (),
+    *,
+    forward: Callable[..., float] | None = None,
+    local: Callable[..., Partials] | None = None,
+) -> Value:
+    """The node of ``op`` applied to ``inputs`` (Values) and ``constants`` (floats), made
+    as every node is made, in the mode in force.
+
+    Its data is ``forward(*args)``, with ``args = op.arguments(inputs' data, constants)``;
+    when the mode records, its partials are ``local(*args, out)``. ``forward`` and ``local``
+    are the op's own unless given (a custom op gives checked ones). A math error
+    (ValueError, ZeroDivisionError, OverflowError) comes back of the same type, naming the
+    op, its operands and their labels.
+    """
+    args = op.arguments(tuple(map(_get_data, inputs)), constants)
+    try:
+        out = (forward or op.forward)(*args)
+        if not special_mode():
+            return _new(out, op, inputs, (local or op.local)(*args, out), constants)
+        return _in_other_mode(out, op, inputs, args, constants, local)
+    except _MATH_ERRORS as exc:
+        raise _domain_error(op, inputs + constants, exc) from None
+
+
 def _new(
     data: float, op: Op, inputs: tuple[Value, ...], local: Partials, consts: Constants | float
 ) -> Value:
@@ -273,10 +303,7 @@ def _in_other_mode(
     mode = current_mode()
     if mode.anomaly and not isfinite(out):
         operands = inputs + (consts if isinstance(consts, tuple) else (consts,))
-        raise FloatingPointError(
-            f"{_call(op, operands)} = {out!r}, not a finite number "
-            f"(detect_anomaly); at {anomaly.caller()}"
-        )
+        raise anomaly.not_finite(describe_call(op, operands), out)
     if mode.recording:
         node = _new(out, op, inputs, (local or op.local)(*args, out), consts)
     else:
@@ -346,7 +373,7 @@ def dot(
     else:
         w, x, constant = _dot_sides(w, x)
     w_data, b_data = tuple(map(_get_data, w)), (b[0].data,) if b else ()
-    # The rules take (w, x, b) as the op's unpack lays a node's operands out.
+    # The rules take (w, x, b), as the op's ``arguments`` lays a node's operands out.
     if constant:  # x holds constant coefficients: only w and b are inputs
         op, operands, consts, x_data = ops.LINEAR, w + b, x, x
     else:
@@ -379,14 +406,10 @@ def sum_squares(values: Iterable[Operand]) -> Value:
 
 def _reduction(op: Op, values: Iterable[Operand]) -> Value:
     """One node of an n-ary op over ``values``, numbers made into leaves (mean, logsumexp, ...)."""
-    xs = _as_values(tuple(values), f"{op.name} values")
+    xs = as_values(tuple(values), f"{op.name} values")
     if not xs:
         raise ValueError(f"{op.name}: no values given")
-    data = tuple(map(_get_data, xs))
-    out = op.forward(*data)
-    if not special_mode():
-        return _new(out, op, xs, op.local(*data, out), ())
-    return _in_other_mode(out, op, xs, data, ())
+    return record(op, xs)
 
 
 def _dot_sides(
@@ -397,10 +420,10 @@ def _dot_sides(
     if w_numbers and x_numbers:
         raise TypeError("dot: weights or inputs must hold at least one Value")
     if w_numbers:  # the product is symmetric: put the Values first
-        return _as_values(x, "dot inputs"), tuple(map(float, w)), True
+        return as_values(x, "dot inputs"), tuple(map(float, w)), True
     if x_numbers:
-        return _as_values(w, "dot weights"), tuple(map(float, x)), True
-    return _as_values(w, "dot weights"), _as_values(x, "dot inputs"), False
+        return as_values(w, "dot weights"), tuple(map(float, x)), True
+    return as_values(w, "dot weights"), as_values(x, "dot inputs"), False
 
 
 # -- conversions and errors -----------------------------------------------------------------
@@ -409,7 +432,7 @@ def is_real_number(x: object) -> bool:
     return isinstance(x, numbers.Real) and not isinstance(x, bool)
 
 
-def _as_float(data: Any, where: str) -> float:
+def as_float(data: Any, where: str) -> float:
     """``data`` as a float, or a TypeError that says what was passed instead."""
     if type(data) is float:
         return data
@@ -430,14 +453,14 @@ def _constant(y: Any, where: str) -> float | None:
         try:
             return float(y)
         except OverflowError:
-            pass  # _as_float says so, naming the operator
+            pass  # as_float says so, naming the operator
     elif not is_real_number(y):
         return None
-    return _as_float(y, where)
+    return as_float(y, where)
 
 
 def _data(y: Operand) -> float:
-    return y.data if isinstance(y, Value) else _as_float(y, "comparison")
+    return y.data if isinstance(y, Value) else as_float(y, "comparison")
 
 
 def check_has_graph(root: object, where: str) -> None:
@@ -458,10 +481,10 @@ _VALUES, _FLOATS = {Value}, {float}
 
 
 def _as_value(item: Operand, where: str) -> Value:
-    return item if isinstance(item, Value) else Value(_as_float(item, where))
+    return item if isinstance(item, Value) else Value(as_float(item, where))
 
 
-def _as_values(items: tuple[Any, ...], where: str) -> tuple[Value, ...]:
+def as_values(items: tuple[Any, ...], where: str) -> tuple[Value, ...]:
     """The items as Values, numbers made into leaves (``where`` names them in errors)."""
     if set(map(type, items)) <= _VALUES:
         return items
@@ -477,7 +500,7 @@ def _is_numbers(items: tuple[Any, ...], side: str) -> bool:
         return False
     for i, item in enumerate(items):
         if not isinstance(item, Value):
-            _as_float(item, f"dot {side}[{i}]")
+            as_float(item, f"dot {side}[{i}]")
     return not any(isinstance(item, Value) for item in items)
 
 
@@ -487,7 +510,7 @@ def _describe(operand: Any) -> str:
     return repr(operand)
 
 
-def _call(op: Op, operands: tuple[Any, ...]) -> str:
+def describe_call(op: Op, operands: tuple[Any, ...]) -> str:
     """The op applied to its operands, as the user wrote it: ``log(a=-1.0)``, ``/(3, z=0.0)``."""
     shown = ", ".join(_describe(a) for a in (operands[::-1] if op.reflected else operands))
     return f"{op.name}({shown})"
@@ -498,7 +521,7 @@ def _domain_error(op: Op, operands: tuple[Any, ...], exc: Exception) -> Exceptio
     (and in anomaly mode the line that called the op)."""
     reason = "the result overflows a float" if isinstance(exc, OverflowError) else op.domain
     reason = reason or str(exc)  # a custom op may say nothing of its domain: Python's words
-    message = f"{_call(op, operands)}: {reason}"
+    message = f"{describe_call(op, operands)}: {reason}"
     if is_anomaly_enabled():
         message += f"; at {anomaly.caller()}"
     return type(exc)(message)
@@ -506,24 +529,6 @@ def _domain_error(op: Op, operands: tuple[Any, ...], exc: Exception) -> Exceptio
 
 def gradient_check() -> engine.NonFiniteHandler | None:
     """What the engine calls on a gradient that is not finite: in anomaly mode, a handler
-    that raises naming the node; otherwise None, and backward runs its loop unchecked."""
-    return _non_finite_gradient if is_anomaly_enabled() else None
-
-
-def _non_finite_gradient(node: Value, position: int | None, upstream: float, so_far: float) -> None:
-    """Raise FloatingPointError for the gradient that input ``position`` of ``node`` would
-    get (so_far + local * upstream), naming the node, its op and the line that made it."""
-    if position is None:
-        raise FloatingPointError(f"backward: the seed gradient is {upstream!r}, not finite")
-    local = node._locals[position]
-    term = local * upstream
-    if isfinite(term):
-        how = f"the gradient so far {so_far!r} + local {local!r} × upstream {upstream!r}"
-    else:
-        how = f"local derivative {local!r} × upstream gradient {upstream!r}"
-    name = f"{node.label!r} " if node.label else ""
-    raise FloatingPointError(
-        f"backward: the gradient of {_describe(node._inputs[position])} through input "
-        f"{position} of the {node.op} node {name}(= {node.data!r}) is {so_far + term!r}: "
-        f"{how} (detect_anomaly); the node was {anomaly.made_at(node)}"
-    )
+    that raises naming the node (anomaly.non_finite_gradient); otherwise None, and
+    backward runs its loop unchecked."""
+    return partial(anomaly.non_finite_gradient, _describe) if is_anomaly_enabled() else None

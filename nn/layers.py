@@ -14,8 +14,9 @@ import random
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from autograd import Value, dot, ops, topological_order
+from autograd import Value, dot, topological_order
 from nn import checkpoint, torch_bridge
+from nn.activations import TABLE, activation_named
 from nn.checkpoint import StateError
 from nn.module import Module
 from nn.validation import count
@@ -24,22 +25,8 @@ Seed = int | random.Random | None
 Inputs = Sequence[float | Value]
 
 
-def linear(x: Value) -> Value:
-    """The identity: a layer with no activation."""
-    return x
-
-
-ACTIVATIONS: dict[str, Callable[[Value], Value]] = {
-    "sigmoid": Value.sigmoid,
-    "tanh": Value.tanh,
-    "relu": Value.relu,
-    "linear": linear,
-}
-# The op each activation records, to find activation nodes by identity, never by name.
-_ACTIVATION_OPS = {"sigmoid": ops.SIGMOID, "tanh": ops.TANH, "relu": ops.RELU}
-# Initial weights are uniform in ±gain * sqrt(3 / fan_in), variance gain² / fan_in:
-# LeCun's scale, and He's (gain² = 2) for relu, which zeroes half of its inputs.
-_GAINS = {"relu": math.sqrt(2.0)}
+# Each activation's function by name (the records, with the rest, are nn.activations.TABLE).
+ACTIVATIONS: dict[str, Callable[[Value], Value]] = {n: a.function for n, a in TABLE.items()}
 
 
 class Neuron(Module):
@@ -47,7 +34,7 @@ class Neuron(Module):
 
     def __init__(self, nin: int, activation: str = "sigmoid", seed: Seed = None, name: str = ""):
         self.nin, self.activation = count(nin, "nin", "Neuron"), activation
-        self._activate = _activation(activation)
+        self._activate = activation_named(activation).function
         self.w = _uniform_row(nin, activation, _rng(seed), f"w{name}")
         self.b = Value(0.0, label=f"b{name}")
 
@@ -84,7 +71,7 @@ class Layer(Module):
     ):
         self.nin, self.nout = count(nin, "nin", "Layer"), count(nout, "nout", "Layer")
         self.activation, self.name = activation, name
-        self._activate = _activation(activation)
+        self._activate = activation_named(activation).function
         rng = _rng(seed)
         self.W = [_uniform_row(nin, activation, rng, f"W{name}[{j}]") for j in range(nout)]
         self.b = [Value(0.0, label=f"b{name}[{j}]") for j in range(nout)]
@@ -207,12 +194,12 @@ class MLP(Module):
                 groups[k].append(node)
             elif len(node.inputs) == 1 and node.inputs[0] in sums:  # maybe its activation
                 k = sums[node.inputs[0]]
-                if node.operation is _ACTIVATION_OPS.get(self.layers[k].activation):
+                if node.op_entry is TABLE[self.layers[k].activation].op:
                     groups[k].append(node)
         titles = []
         for k, layer in enumerate(self.layers, start=1):
             z, a, previous = f"Z{k}", f"A{k}", "X" if k == 1 else f"A{k - 1}"
-            act = {"sigmoid": "σ", "linear": ""}.get(layer.activation, layer.activation)
+            act = TABLE[layer.activation].symbol
             activation = f"{act}({z})" if act else z
             titles.append(f"layer {k}: {z} = W{k} {previous} + b{k}, {a} = {activation}")
         return dict(zip(titles, groups, strict=True))
@@ -252,14 +239,8 @@ def _rng(seed: Seed) -> random.Random:
 
 def _uniform_row(nin: int, activation: str, rng: random.Random, label: str) -> list[Value]:
     """nin weights labelled ``label[i]``, uniform with variance gain² / nin (the fan-in)."""
-    limit = _GAINS.get(activation, 1.0) * math.sqrt(3.0 / nin)
+    limit = TABLE[activation].gain * math.sqrt(3.0 / nin)
     return [Value(rng.uniform(-limit, limit), label=f"{label}[{i}]") for i in range(nin)]
-
-
-def _activation(name: str) -> Callable[[Value], Value]:
-    if name not in ACTIVATIONS:
-        raise ValueError(f"unknown activation {name!r}; choose one of {sorted(ACTIVATIONS)}")
-    return ACTIVATIONS[name]
 
 
 def _input_tuple(x: Inputs, nin: int, module: Module) -> tuple[float | Value, ...]:

@@ -15,11 +15,12 @@ import importlib
 from collections.abc import Sequence
 from typing import Any
 
+from nn.activations import TABLE
+
 LayerWeights = tuple[list[list[float]], list[float], str]
 
-# nn's activation names and torch's modules, by class name: "linear" has no module.
-_TORCH_ACTIVATIONS = {"sigmoid": "Sigmoid", "tanh": "Tanh", "relu": "ReLU"}
-_NN_ACTIVATIONS = {**{t: n for n, t in _TORCH_ACTIVATIONS.items()}, "Identity": "linear"}
+# nn's activation names by torch's module class names; torch's Identity is no activation.
+_NN_ACTIVATIONS = {a.torch: a.name for a in TABLE.values() if a.torch} | {"Identity": "linear"}
 
 
 def torch_module() -> Any:
@@ -45,8 +46,9 @@ def sequential(layers: Sequence[LayerWeights]) -> Any:
             linear.weight.copy_(torch.tensor(weight, dtype=torch.float64))
             linear.bias.copy_(torch.tensor(bias, dtype=torch.float64))
         modules.append(linear)
-        if activation != "linear":
-            modules.append(getattr(torch.nn, _TORCH_ACTIVATIONS[activation])())
+        module_name = TABLE[activation].torch
+        if module_name is not None:
+            modules.append(getattr(torch.nn, module_name)())
     return torch.nn.Sequential(*modules)
 
 

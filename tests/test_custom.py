@@ -140,13 +140,13 @@ def test_a_node_of_a_custom_op_holds_everything_to_evaluate_it_again(x: float, c
     assert all(type(p) is float for p in out.local_grads)
 
 
-def test_an_unpack_lays_the_operands_out_as_the_rules_take_them() -> None:
+def test_an_arguments_layout_lays_the_operands_out_as_the_rules_take_them() -> None:
     """A weighted sum with constant weights, its rules taking (inputs, weights) as two tuples."""
     weighted = CustomOp(
         "weighted",
         lambda xs, ws: math.fsum(x * w for x, w in zip(xs, ws, strict=True)),
         lambda xs, ws, out: ws,
-        unpack=lambda inputs, constants: (inputs, constants),
+        arguments=lambda inputs, constants: (inputs, constants),
     )
     a, b = Value(2.0), Value(-1.0)
     out = weighted(a, b, constants=[3.0, 0.5]) ** 2

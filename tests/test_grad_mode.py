@@ -21,6 +21,7 @@ from autograd import (
     is_grad_enabled,
     no_grad,
 )
+from autograd.grad_mode import DEFAULT, current_mode, special_mode, tracing
 from tests.strategies import expression_dags
 
 
@@ -357,3 +358,28 @@ def test_detect_anomaly_as_a_decorator_with_or_without_parentheses(decorator: Ca
 def test_detect_anomaly_given_something_that_is_not_a_function_says_so() -> None:
     with pytest.raises(TypeError, match=r"detect_anomaly\(\) takes no arguments"):
         detect_anomaly("on")
+
+
+# -- compile's tracing: a flag of the mode -------------------------------------------------------
+def test_tracing_calls_its_hook_on_a_branch_through_every_inner_mode_then_restores() -> None:
+    branches: list[str] = []
+    with tracing(lambda v, test, other: branches.append(test)):
+        x = Value(1.0)
+        assert _records_a_graph() and x < 2.0  # ops record as outside; the test is seen
+        with no_grad():
+            assert not _records_a_graph() and current_mode().tracing is not None
+            assert x >= 0.0
+        with detect_anomaly():
+            assert is_anomaly_enabled() and bool(x)
+        with enable_grad():
+            assert x <= 1.0
+        assert x > 0.0
+    assert branches == ["<", ">=", "bool", "<=", ">"]
+    assert current_mode() == DEFAULT and special_mode() is False
+    assert Value(1.0) < 2.0 and branches == ["<", ">=", "bool", "<=", ">"]
+
+
+def test_tracing_is_restored_when_its_block_raises() -> None:
+    with pytest.raises(KeyError), tracing(lambda v, test, other: None):
+        raise KeyError("inside")
+    assert special_mode() is False

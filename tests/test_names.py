@@ -177,12 +177,12 @@ def test_a_compound_name_is_one_term_in_parentheses():
 
 
 def test_the_formula_of_an_op_whose_layout_groups_its_operands() -> None:
-    """A custom op's unpack may group operands in tuples, as the weighted sums' does."""
+    """A custom op's arguments may group operands in tuples, as the weighted sums' does."""
     weighted = CustomOp(
         "weighted",
         lambda xs, ws: sum(x * w for x, w in zip(xs, ws, strict=True)),
         lambda xs, ws, out: ws,
-        unpack=lambda inputs, constants: (inputs, constants),
+        arguments=lambda inputs, constants: (inputs, constants),
     )
     a, b = Value(2.0, label="a"), Value(-1.0, label="b")
     out = weighted(a, b, constants=[3.0, 0.5])

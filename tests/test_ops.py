@@ -9,14 +9,33 @@ from __future__ import annotations
 
 import math
 import operator
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from autograd import Value, dot, grad, logsumexp, mean, ops, sum_squares
+from autograd import (
+    Value,
+    compile,
+    dot,
+    explain_backward,
+    grad,
+    jvp,
+    logsumexp,
+    mean,
+    ops,
+    sum_squares,
+)
+from autograd import value as value_module
+from autograd.codegen import NodeWriter
+from autograd.names import formula, node_names, reading_order
+from autograd.player import write_page
+from autograd.viz import draw_dot
 from tests.strategies import (
     any_finite,
     arguments,
@@ -30,6 +49,7 @@ from tests.strategies import (
     negative_bases,
     plain_numbers,
     positive_bases,
+    real,
     reals,
     reduction_arguments,
     sqrt_arguments,
@@ -620,3 +640,61 @@ def test_a_rule_helper_gives_a_float_for_a_float_and_a_node_for_a_value(
     assert type(helper(x)) is float
     assert isinstance(on_value, Value) and on_value.inputs == (leaf,) and on_value.op == name
     assert _same_float(on_value.data, helper(x))
+
+
+# -- a new op: its entry and its Value method are all that every reader needs ----------------
+LN2 = math.log(2.0)
+
+
+def _exp2(x: Any) -> Any:
+    """2 ** x on a float, ``x.exp2()`` on a Value: a helper as ops.py writes them."""
+    return math.pow(2.0, x) if isinstance(x, float) else x.exp2()
+
+
+# A throwaway unary op, written as an entry of ops.py is; its rule calls its own helper, so
+# create_graph and compile read it through the Value method the entry names.
+EXP2 = ops.Op(
+    "exp2",
+    lambda x: math.pow(2.0, x),
+    lambda x, out: (LN2 * _exp2(x),),
+    domain="overflows past 1024",
+    method="exp2",
+)
+
+
+@contextmanager
+def exp2_installed() -> Iterator[None]:
+    """EXP2 in the op table and ``Value.exp2`` as value.py would write it, then neither."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(ops, "EXP2", EXP2, raising=False)
+        patch.setattr(Value, "exp2", lambda self: value_module._unary(EXP2, self), raising=False)
+        yield
+
+
+@given(a=real(-30.0, 30.0))
+def test_a_new_unary_op_needs_only_its_entry_and_its_value_method(a: float) -> None:
+    with exp2_installed():
+        x = Value(a, label="x")
+        y = x.exp2()
+        y.backward()
+        assert y.data == 2.0**a and x.grad == LN2 * 2.0**a  # backward: the entry's rule
+        first = grad(x.exp2(), [x], create_graph=True)[0]  # create_graph: the rule on Values
+        assert first.data == x.grad
+        assert grad(first, [x])[0] == pytest.approx(LN2 * LN2 * 2.0**a, rel=1e-12)
+        assert jvp(lambda v: v.exp2(), [a], [1.0])[1] == x.grad  # forward mode
+        assert "exp2" in draw_dot(y).source  # the picture
+        assert "dexp21/dx" in str(explain_backward(y))  # the printed steps name it exp21
+        assert formula(y, node_names(reading_order(y))) == "exp2(x)"
+        compiled = compile(lambda v: v.exp2() * v, a)  # compile: bitwise the interpreter
+        w = Value(a)
+        assert repr(compiled(a)) == repr((w.exp2() * w).data)
+        code = NodeWriter(set()).code_for(EXP2, 1, (), [a])  # its rule, read as written
+        assert code.partials is not None, "x.exp2() on a symbolic operand names no op"
+
+
+def test_a_new_unary_op_is_on_the_page(tmp_path: Path) -> None:
+    with exp2_installed():
+        x = Value(0.5, label="x")
+        page = write_page(x.exp2(), tmp_path / "page.html", forward=True).read_text()
+        assert "exp21 = exp2(x) = 1.414" in page  # its forward step, named by the op
+        assert 'id="n1_opname">exp2<' in page  # its picture

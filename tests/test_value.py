@@ -15,12 +15,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from autograd import Value, dot, grad, logsumexp, mean, no_grad, ops
+from autograd.value import record
 from tests.strategies import (
     away_from_zero,
     fractions,
     integers,
     plain_numbers,
     positive_bases,
+    real,
     reals,
 )
 
@@ -167,7 +169,26 @@ def test_operands_that_are_not_real_numbers_raise_type_error(
 
 def test_a_leaf_has_no_op_and_no_inputs() -> None:
     v = Value(1.0)
-    assert (v.op, v.operation, v.inputs, v.local_grads, v.constants) == ("", None, (), (), ())
+    assert (v.op_name, v.op_entry, v.inputs, v.local_grads, v.constants) == ("", None, (), (), ())
+
+
+@pytest.mark.parametrize(
+    ("make", "entry"),
+    [
+        (lambda x: x * 3.0, ops.MUL_CONST),
+        (lambda x: 3.0 - x, ops.RSUB_CONST),
+        (lambda x: x.tanh(), ops.TANH),
+        (lambda x: dot([x], [x]), ops.DOT),
+        (lambda x: x, None),
+    ],
+)
+def test_op_name_is_the_entrys_name_and_the_older_names_say_the_same(make, entry) -> None:
+    v = make(Value(0.5))
+    assert v.op_entry is entry and v.op_name == (entry.name if entry else "")
+    assert (v.op, v.operation) == (v.op_name, v.op_entry)  # kept for code that uses them
+    with no_grad():
+        held = make(Value(0.5))
+    assert (held.op_name, held.op_entry, held.inputs) == ("", None, ())  # no graph, no op
 
 
 @given(a=reals)
@@ -401,3 +422,52 @@ def test_deleting_a_long_chain_does_not_crash() -> None:
             out = out * 1.0
         del out
         assert live_values() == before
+
+
+# -- record: how every node is made -------------------------------------------------------------
+METHOD_OPS = [op for op in ops.entries() if op.method]  # the ops a Value method makes
+
+
+@pytest.mark.parametrize("op", METHOD_OPS, ids=lambda op: op.name)
+@given(a=real(0.1, 10.0))
+def test_record_makes_the_node_the_value_method_makes(op: ops.Op, a: float) -> None:
+    x = Value(a)
+    by_method, by_record = getattr(x, op.method)(), record(op, (x,))
+    assert by_record.operation is op and by_record.inputs == (x,)
+    assert repr(by_record.data) == repr(by_method.data)
+    assert repr(by_record.local_grads) == repr(by_method.local_grads)
+    with no_grad():
+        assert record(op, (x,)).inputs == () and record(op, (x,)).data == by_method.data
+
+
+@given(a=reals, c=reals)
+def test_record_takes_constants_after_the_inputs_as_the_operators_do(a: float, c: float) -> None:
+    x = Value(a)
+    recorded, written = record(ops.SUB_CONST, (x,), (c,)), x - c
+    assert (recorded.data, recorded.constants, recorded.local_grads) == (
+        written.data,
+        written.constants,
+        written.local_grads,
+    )
+
+
+def test_record_runs_a_stand_in_rule_only_when_the_mode_records() -> None:
+    x, y = Value(2.0), Value(3.0)
+    calls: list[tuple[float, ...]] = []
+
+    def local(*args_out: float) -> tuple[float, ...]:
+        calls.append(args_out)
+        return (1.0, 2.0)
+
+    assert record(ops.MUL, (x, y), forward=lambda a, b: a - b, local=local).data == -1.0
+    assert calls == [(2.0, 3.0, -1.0)]
+    with no_grad():
+        record(ops.MUL, (x, y), local=local)
+    assert len(calls) == 1
+
+
+def test_record_raises_a_math_error_naming_the_op_and_its_operands() -> None:
+    with pytest.raises(ValueError, match=r"^log\(a=-1\.0\): defined for x > 0$"):
+        record(ops.LOG, (Value(-1.0, label="a"),))
+    with pytest.raises(ZeroDivisionError, match=r"^/\(x=1\.0, 0\.0\): division by zero$"):
+        record(ops.DIV_CONST, (Value(1.0, label="x"),), (0.0,))
