@@ -401,3 +401,11 @@ def test_deleting_a_long_chain_does_not_crash() -> None:
             out = out * 1.0
         del out
         assert live_values() == before
+
+
+@given(st.floats(allow_nan=True, allow_infinity=True))
+def test_truth_is_the_truth_of_the_data_as_in_pytorch(x) -> None:
+    """``if v:`` reads the number, as ``bool(torch.tensor(x))`` does: 0.0 and -0.0 are
+    False, NaN and every other number True; while tracing it raises (tests/test_compiler.py)."""
+    assert bool(Value(x)) is bool(x)
+    assert bool(Value(x) * 1.0) is bool(x * 1.0)
