@@ -2,8 +2,9 @@
 
 The printed backward steps (``autograd.trace``), the picture (``autograd.viz``) and the
 step-through page (``autograd.player``) name a node the same way: its label, or its op's
-name and a count (``mul1``, ``tanh2``, ``leaf1``), and print numbers in at most four
-significant digits. Generated names count in reading order (``reading_order``), so the
+name and a count (``mul1``, ``tanh2``, ``leaf1``), and print numbers with
+``format_number``: four significant digits, more where four would round a value to a whole
+number it is not. Generated names count in reading order (``reading_order``), so the
 first neuron of a layer gets ``dot1``, the second ``dot2``.
 """
 
@@ -12,6 +13,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterator, Sequence
+from math import isfinite
 from typing import Any
 
 from autograd import ops
@@ -26,9 +28,20 @@ _COMPOUND = re.compile(r"[\s+\-*/^]")  # a name holding these reads as an expres
 
 
 def format_number(x: float) -> str:
-    """``x`` in at most four significant digits: 2.0 -> '2', 2/3 -> '0.6667', -0.0 -> '0'."""
+    """``x`` in at most four significant digits: 2.0 -> '2', 2/3 -> '0.6667', -0.0 -> '0'.
+
+    A number that four digits would show as a whole number it is not is written as that
+    whole number and what it is off by, in two digits: tanh(-8) is ``-1 + 2.3e-07``, not
+    ``-1`` beside a local derivative of 4.5e-07 that only a value short of -1 can have.
+    """
     text = f"{x:.4g}"
-    return "0" if text == "-0" else text
+    if text == "-0":
+        return "0"
+    whole = float(text)
+    if "e" in text or not whole.is_integer() or whole == x or not isfinite(x):
+        return text
+    off = x - whole  # exact: x and whole are within a factor 2 of each other
+    return f"{text} {'+' if off > 0 else '-'} {abs(off):.2g}"
 
 
 def reading_order(root: Value) -> list[Value]:

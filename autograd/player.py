@@ -97,11 +97,11 @@ def frames(trace: BackwardTrace, forward: bool = False) -> tuple[Frame, list[Fra
     grads = dict.fromkeys(order, 0.0)
     grads[root] = 1.0
     seed = field_id(ids[root], "grad")
-    seeding = str(trace).splitlines()[0]
+    seeding, *steps = trace.lines()
     shown.append(
         Frame("seed", "seed", seeding, {seed: "grad 1"}, {seed: repr(1.0)}, (ids[root],), (seed,))
     )
-    for k, step in enumerate(trace, start=1):
+    for k, (step, line) in enumerate(zip(trace, steps, strict=True), start=1):
         out, inp = ids[step.output], ids[step.input]
         grads[step.input] += step.contribution  # the engine's own additions, in its order
         grad = field_id(inp, "grad")
@@ -109,7 +109,7 @@ def frames(trace: BackwardTrace, forward: bool = False) -> tuple[Frame, list[Fra
             Frame(
                 "backward",
                 f"step {k} / {len(trace)}",
-                f"Step {k}: {step}",
+                line,
                 {grad: f"grad {format_number(grads[step.input])}"},
                 {grad: repr(grads[step.input])},
                 (edge_id(out, step.position), op_id(out), out, inp),
