@@ -11,6 +11,7 @@ first neuron of a layer gets ``dot1``, the second ``dot2``.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from math import isfinite
@@ -44,6 +45,32 @@ def format_number(x: float) -> str:
     return f"{text} {'+' if off > 0 else '-'} {abs(off):.2g}"
 
 
+class DefaultLabel(str):
+    """A label a library gives the nodes it builds (``nn``'s ``Z1[0]``, ``Loss``).
+
+    It reads as any label, but a label the user sets on another node takes its name first
+    (``node_names``). Made once per layer, not per node: labelling costs one store.
+    """
+
+    __slots__ = ()
+
+
+# Characters that would break a name across lines, reorder the text around it, or not
+# encode at all (a lone surrogate): shown as their escape, ``\n``, ``\u2028``.
+_HIDDEN = frozenset(("Cc", "Cf", "Cs", "Zl", "Zp"))
+
+
+def one_line(text: str) -> str:
+    """``text`` as it can be shown on one line of any reader: newlines, line separators,
+    other control and format characters spelled as escapes (``a\nb`` -> ``a\\nb``)."""
+    if text.isprintable():  # the usual case, checked at C speed
+        return text
+    return "".join(
+        c.encode("unicode_escape").decode() if unicodedata.category(c) in _HIDDEN else c
+        for c in text
+    )
+
+
 def reading_order(root: Value) -> list[Value]:
     """Every node ``root`` depends on, inputs first, each node's inputs taken left to right.
 
@@ -72,26 +99,34 @@ def node_names(order: Sequence[Value]) -> dict[Value, str]:
     """A unique, readable name for each node: its label, or its op's name and a count.
 
     Names are given in the order of ``order`` (pass ``reading_order(root)``), so the same
-    graph always gets the same names. A repeated label gets a suffix (``w``, ``w#2``); a
-    generated name never takes a name some node carries as its label.
+    graph always gets the same names. A label the user set claims its name first, then a
+    ``DefaultLabel`` a library gave; a repeated label gets a suffix (``w``, ``w#2``); a
+    generated name never takes a name some node carries as its label. Every name is on
+    one line (``one_line``).
     """
-    labels = {v.label for v in order if v.label}
-    taken: set[str] = set()
-    counts: Counter[str] = Counter()
+    labels = {v: one_line(v.label) for v in order if v.label}
     names: dict[Value, str] = {}
+    taken: set[str] = set()
+    for given in (False, True):  # the user's labels, then the defaults
+        for v, label in labels.items():
+            if isinstance(v.label, DefaultLabel) is given and label not in taken:
+                names[v] = label
+                taken.add(label)
+    reserved = set(labels.values())
+    counts: Counter[str] = Counter()
     for v in order:
-        if v.label and v.label not in taken:
-            name = v.label
-        else:
-            base = f"{v.label}#" if v.label else _OP_WORDS.get(v.op, v.op or "leaf")
-            counts[base] = max(counts[base], 1 if v.label else 0)  # a label's copies from #2
-            name = ""
-            while not name or name in taken or name in labels:
-                counts[base] += 1
-                name = f"{base}{counts[base]}"
+        if v in names:
+            continue
+        label = labels.get(v)
+        base = f"{label}#" if label else _OP_WORDS.get(v.op, v.op or "leaf")
+        counts[base] = max(counts[base], 1 if label else 0)  # a label's copies from #2
+        name = ""
+        while not name or name in taken or name in reserved:
+            counts[base] += 1
+            name = f"{base}{counts[base]}"
         taken.add(name)
         names[v] = name
-    return names
+    return {v: names[v] for v in order}
 
 
 def op_label(node: Value) -> str:

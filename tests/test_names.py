@@ -10,7 +10,16 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from autograd import CustomOp, Value, dot, mean, topological_order
-from autograd.names import format_number, formula, node_names, op_label, reading_order, term
+from autograd.names import (
+    DefaultLabel,
+    format_number,
+    formula,
+    node_names,
+    one_line,
+    op_label,
+    reading_order,
+    term,
+)
 from tests.strategies import expression_dags, node_labels
 
 
@@ -62,7 +71,8 @@ def test_names_are_unique_and_keep_every_first_label(dag_and_point, data):
     first = {}
     for v in nodes:
         first.setdefault(v.label, v)
-    assert all(names[v] == label for label, v in first.items() if label)
+    assert all(names[v] == one_line(label) for label, v in first.items() if label)
+    assert all("\n" not in name and len(name.splitlines()) == 1 for name in names.values())
 
 
 @given(expression_dags())
@@ -103,6 +113,23 @@ def test_unlabelled_nodes_are_named_by_op_and_count():
         "tanh1",
         "add1",
     ]
+
+
+def test_a_users_label_takes_its_name_before_a_default_label():
+    """nn labels what it builds (DefaultLabel); a user's own label wins wherever it is."""
+    built = Value(1.0, label=DefaultLabel("A1[0]"))
+    mine = built * 2.0
+    mine.label = "A1[0]"  # later in reading order, still first to its name
+    other = Value(3.0, label=DefaultLabel("A1[0]"))
+    names = node_names(reading_order(mine + other))
+    assert [names[v] for v in (mine, built, other)] == ["A1[0]", "A1[0]#2", "A1[0]#3"]
+
+
+def test_a_label_is_shown_on_one_line():
+    for label, shown in [("a\nb", "a\\nb"), ("a\u2028b", "a\\u2028b"), ("x\ud800", "x\\ud800"),
+                         ("σ(Z1) ∘ W", "σ(Z1) ∘ W"), ("tab\there", "tab\\there")]:  # fmt: skip
+        (name,) = node_names([Value(0.0, label=label)]).values()
+        assert name == shown and name.isprintable()
 
 
 def test_a_repeated_label_is_numbered_from_its_second_copy():
