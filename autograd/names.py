@@ -117,7 +117,7 @@ def node_names(order: Sequence[Value]) -> dict[Value, str]:
     for v in order:
         if v in names:
             continue
-        label = labels.get(v)
+        label = labels.get(v, "")
         base = f"{label}#" if label else _OP_WORDS.get(v.op, v.op or "leaf")
         counts[base] = max(counts[base], 1 if label else 0)  # a label's copies from #2
         name = ""
