@@ -55,9 +55,10 @@ class DefaultLabel(str):
     __slots__ = ()
 
 
-# Characters that would break a name across lines, reorder the text around it, or not
-# encode at all (a lone surrogate): shown as their escape, ``\n``, ``\u2028``.
-_HIDDEN = frozenset(("Cc", "Cf", "Cs", "Zl", "Zp"))
+# Characters that would break a name across lines, reorder the text around it, or that
+# no page or picture can hold (a lone surrogate, a noncharacter such as U+FFFE, which XML
+# refuses): shown as their escape, ``\n``, ``\u2028``.
+_HIDDEN = frozenset(("Cc", "Cf", "Cs", "Cn", "Zl", "Zp"))
 
 
 def one_line(text: str) -> str:
@@ -135,15 +136,15 @@ def op_label(node: Value) -> str:
     op = node.operation
     if op is None:
         return ""
-    constants = node.constants
+    name, constants = one_line(op.name), node.constants
     if not constants:
-        return op.name
+        return name
     if op in _WEIGHTED_SUMS:  # the constant coefficients, shortened past a few
         shown = [format_number(c) for c in constants[:_MAX_COEFFICIENTS]]
         more = ", …" if len(constants) > _MAX_COEFFICIENTS else ""
-        return f"{op.name} ({', '.join(shown)}{more})"
+        return f"{name} ({', '.join(shown)}{more})"
     numbers = " ".join(_operand(c) for c in constants)
-    return f"{numbers} {op.name}" if op.reflected else f"{op.name} {numbers}"
+    return f"{numbers} {name}" if op.reflected else f"{name} {numbers}"
 
 
 def term(name: str) -> str:
@@ -177,7 +178,7 @@ def formula(node: Value, names: dict[Value, str]) -> str:
     if op.name in _INFIX and len(operands) == 2:
         first, second = reversed(operands) if op.reflected else operands
         return f"{first} {op.name} {second}"
-    return f"{op.name}({', '.join(_flat(operands))})"
+    return f"{one_line(op.name)}({', '.join(_flat(operands))})"
 
 
 def _flat(operands: tuple[Any, ...]) -> list[str]:

@@ -28,7 +28,7 @@ from typing import Any
 import graphviz
 
 from autograd.files import write_atomic
-from autograd.names import format_number, formula, node_names, reading_order, term
+from autograd.names import format_number, formula, node_names, one_line, reading_order, term
 from autograd.trace import BackwardTrace, explain_backward
 from autograd.value import Value, is_real_number
 from autograd.viz import (
@@ -314,7 +314,7 @@ def page(
     passes = "forward and backward pass" if forward else "backward pass"
     if options.get("lr") is not None:
         passes = "forward pass, backward pass and update" if forward else "backward pass and update"
-    heading = title or f"The chain rule, step by step: the {passes} of {trace.root_name}"
+    heading = one_line(title or f"The chain rule, step by step: the {passes} of {trace.root_name}")
     return (
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'

@@ -95,13 +95,16 @@ class Layer(Module):
     def __call__(self, x: Inputs) -> list[Value]:
         x = _input_tuple(x, self.nin, self)
         activate = self._activate
+        outputs = []
         try:
-            zs = [dot(w, x, b) for w, b in zip(self.W, self.b, strict=True)]
+            for w, b, (z_label, a_label) in zip(self.W, self.b, self._node_labels, strict=True):
+                z = dot(w, x, b)
+                z.label = z_label  # naming costs a store: the labels are made in __init__
+                a = activate(z)
+                a.label = a_label
+                outputs.append(a)
         except TypeError as exc:
             raise TypeError(f"{self!r}: {exc}") from None
-        outputs = [activate(z) for z in zs]
-        for z, a, (z_label, a_label) in zip(zs, outputs, self._node_labels, strict=True):
-            z.label, a.label = z_label, a_label  # no call: naming costs two stores
         return outputs
 
     def architecture(self) -> dict[str, Any]:

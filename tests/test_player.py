@@ -293,16 +293,21 @@ def browser(browser_installed):
 
 
 class Tab:
-    """A page in the browser that records every request and every console error."""
+    """A page in the browser that records every request, console error and dialog."""
 
     def __init__(self, browser, path):
         self.url = path.resolve().as_uri()
         self.page = browser.new_page(viewport={"width": 1280, "height": 800})
-        self.requests, self.errors = [], []
+        self.requests, self.errors, self.dialogs = [], [], []
         self.page.on("request", lambda request: self.requests.append(request.url))
         self.page.on("console", self._console)
         self.page.on("pageerror", lambda error: self.errors.append(str(error)))
+        self.page.on("dialog", self._dialog)
         self.page.goto(self.url)
+
+    def _dialog(self, dialog) -> None:
+        self.dialogs.append(dialog.message)
+        dialog.dismiss()
 
     def _console(self, message) -> None:
         if message.type in ("error", "warning"):
@@ -378,6 +383,8 @@ def test_stepping_through_the_derivations_network_in_a_browser(browser, tmp_path
         assert sorted(state["lit"]) == sorted(frame.lit)
         assert sorted(state["marks"]) == sorted(frame.marks)
         assert tab.in_view(frame.lit[0]), frame.lit[0]  # the picture follows the lit part
+        if frame.kind == "backward":  # the step's edge, op and both values, all in view
+            assert all(tab.in_view(part) for part in frame.lit), frame.lit
         step = k - n_forward  # 0: the seed; s: after step s of the trace
         if 0 <= step <= len(trace):
             assert state["text"] == str(trace).splitlines()[step]

@@ -78,15 +78,24 @@
       }
     }
 
-    // Scroll the picture so the frame's first lit part (a step's edge) is in view, in the
-    // middle when it has to move; the page itself does not scroll.
+    // Scroll the picture so what the frame lights is in view: all of it when it fits,
+    // else its first part (a step's edge); in the middle when it has to move. The page
+    // itself does not scroll.
     function keepInView(ids) {
-      var element = ids.length ? elements[ids[0]] : null;
-      if (!element) {
+      var boxes = ids.filter(function (id) { return elements[id]; }).map(function (id) {
+        return elements[id].getBoundingClientRect();
+      });
+      if (!boxes.length) {
         return;
       }
-      var box = element.getBoundingClientRect(), view = graph.getBoundingClientRect();
-      var margin = 24;
+      var view = graph.getBoundingClientRect(), margin = 24;
+      var all = boxes.reduce(function (a, b) {
+        return {left: Math.min(a.left, b.left), right: Math.max(a.right, b.right),
+                top: Math.min(a.top, b.top), bottom: Math.max(a.bottom, b.bottom)};
+      });
+      var fits = all.right - all.left <= view.width - 2 * margin &&
+        all.bottom - all.top <= view.height - 2 * margin;
+      var box = fits ? all : boxes[0];
       if (box.left < view.left + margin || box.right > view.right - margin) {
         graph.scrollLeft += (box.left + box.right) / 2 - (view.left + view.right) / 2;
       }
