@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 
 from autograd import CustomOp, Value, dot
 from autograd.names import format_number, node_names, op_label, reading_order
+from autograd.trace import explain_backward
 from autograd.viz import (
     DEFAULT_MAX_NODES,
     ROLE_STYLES,
@@ -228,6 +229,17 @@ def test_labels_with_markup_come_back_unchanged(label):
     x = Value(1.0, label=label)
     nodes, _ = parse(draw_dot(x * 2).source)
     assert fields(nodes["n0"]["label"])[0] == node_names([x])[x]
+
+
+def test_a_value_and_its_derivative_never_contradict_each_other():
+    """tanh(-8) = -0.99999977 with derivative 4.501e-07: not "-1" beside it."""
+    out = Value(-8.0, label="x").tanh()
+    nodes, _ = parse(draw_dot(out).source)
+    assert fields(nodes["n1"]["label"])[1] == "data -1 + 2.3e-07"
+    assert fields(nodes["n1_op"]["label"])[0] == "4.501e-07"
+    out.backward()
+    (step,) = explain_backward(out)
+    assert str(step) == "x.grad += dtanh1/dx (4.501e-07) * tanh1.grad (1) = 4.501e-07"
 
 
 def test_control_characters_in_a_label_are_spelled_out():
