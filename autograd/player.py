@@ -3,12 +3,17 @@
 ``write_page(loss, "backward.html")`` writes the chain-rule picture of ``autograd.viz`` as
 inline SVG, with controls: first, previous, play/pause, next, last, a slider and the arrow
 keys. The first frame is the seed; step k lights up its edge, the op and both values, shows
-the step as ``print(explain_backward(loss))`` prints it, and every value shows the gradient
-accumulated so far, so the last step shows the engine's ``.grad``. ``forward=True`` plays
-the forward pass first: each computed value, with its op's local derivatives, appears in
-``reading_order`` (inputs and parameters are given). The page needs no network and no
-server: the small script and style sheet in ``autograd/player_assets`` are inlined. In
-Jupyter, a ``BackwardTrace`` displays as this player.
+the step as ``print(explain_backward(loss))`` prints it (what it adds, and what the grad
+becomes), and every value shows the gradient accumulated so far, so the last step shows
+the engine's ``.grad``. For a network built by ``nn``, a step that finishes one of the
+derivation's quantities says which (``Step 3: δ2 = dLoss/dZ2``). ``forward=True`` plays the
+forward pass first, from a frame where only the inputs and parameters are given: each
+computed value, with its op's local derivatives, appears in ``reading_order``. ``lr=``
+then plays gradient descent's update of ``params``, each box showing its new data. The
+picture is shown at reading size and scrolled to keep what a frame lights in view. The
+page needs no network and no server: the small script and style sheet in
+``autograd/player_assets`` are inlined. In Jupyter, a ``BackwardTrace`` displays as this
+player.
 """
 
 from __future__ import annotations
