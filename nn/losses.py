@@ -157,12 +157,12 @@ def cross_entropy(logits: Sequence[Any], targets: ClassIndices) -> Value:
 
 
 # -- helpers ---------------------------------------------------------------------------------
-LOSS_LABEL = DefaultLabel("Loss")
+_LOSS_LABEL = DefaultLabel("Loss")
 
 
 def _loss(node: Value) -> Value:
     """The loss node, labelled ``Loss`` as the derivation writes it (a default label)."""
-    node.label = LOSS_LABEL
+    node.label = _LOSS_LABEL
     return node
 
 
