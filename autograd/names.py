@@ -2,16 +2,19 @@
 
 The printed backward steps (``autograd.trace``), the picture (``autograd.viz``) and the
 step-through page (``autograd.player``) name a node the same way: its label, or its op's
-name and a count (``mul1``, ``tanh2``, ``leaf1``), and print numbers in at most four
-significant digits. Generated names count in reading order (``reading_order``), so the
+name and a count (``mul1``, ``tanh2``, ``leaf1``), and print numbers with
+``format_number``: four significant digits, more where four would round a value to a whole
+number it is not. Generated names count in reading order (``reading_order``), so the
 first neuron of a layer gets ``dot1``, the second ``dot2``.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Iterator, Sequence
+from math import isfinite
 from typing import Any
 
 from autograd.value import Value
@@ -21,9 +24,47 @@ _COMPOUND = re.compile(r"[\s+\-*/^]")  # a name holding these reads as an expres
 
 
 def format_number(x: float) -> str:
-    """``x`` in at most four significant digits: 2.0 -> '2', 2/3 -> '0.6667', -0.0 -> '0'."""
+    """``x`` in at most four significant digits: 2.0 -> '2', 2/3 -> '0.6667', -0.0 -> '0'.
+
+    A number that four digits would show as a whole number it is not is written as that
+    whole number and what it is off by, in two digits: tanh(-8) is ``-1 + 2.3e-07``, not
+    ``-1`` beside a local derivative of 4.5e-07 that only a value short of -1 can have.
+    """
     text = f"{x:.4g}"
-    return "0" if text == "-0" else text
+    if text == "-0":
+        return "0"
+    whole = float(text)
+    if "e" in text or not whole.is_integer() or whole == x or not isfinite(x):
+        return text
+    off = x - whole  # exact: x and whole are within a factor 2 of each other
+    return f"{text} {'+' if off > 0 else '-'} {abs(off):.2g}"
+
+
+class DefaultLabel(str):
+    """A label a library gives the nodes it builds (``nn``'s ``Z1[0]``, ``Loss``).
+
+    It reads as any label, but a label the user sets on another node takes its name first
+    (``node_names``). Made once per layer, not per node: labelling costs one store.
+    """
+
+    __slots__ = ()
+
+
+# Characters that would break a name across lines, reorder the text around it, or that
+# no page or picture can hold (a lone surrogate, a noncharacter such as U+FFFE, which XML
+# refuses): shown as their escape, ``\n``, ``\u2028``.
+_HIDDEN = frozenset(("Cc", "Cf", "Cs", "Cn", "Zl", "Zp"))
+
+
+def one_line(text: str) -> str:
+    """``text`` as it can be shown on one line of any reader: newlines, line separators,
+    other control and format characters spelled as escapes (``a\nb`` -> ``a\\nb``)."""
+    if text.isprintable():  # the usual case, checked at C speed
+        return text
+    return "".join(
+        c.encode("unicode_escape").decode() if unicodedata.category(c) in _HIDDEN else c
+        for c in text
+    )
 
 
 def reading_order(root: Value) -> list[Value]:
@@ -54,26 +95,34 @@ def node_names(order: Sequence[Value]) -> dict[Value, str]:
     """A unique, readable name for each node: its label, or its op's name and a count.
 
     Names are given in the order of ``order`` (pass ``reading_order(root)``), so the same
-    graph always gets the same names. A repeated label gets a suffix (``w``, ``w#2``); a
-    generated name never takes a name some node carries as its label.
+    graph always gets the same names. A label the user set claims its name first, then a
+    ``DefaultLabel`` a library gave; a repeated label gets a suffix (``w``, ``w#2``); a
+    generated name never takes a name some node carries as its label. Every name is on
+    one line (``one_line``).
     """
-    labels = {v.label for v in order if v.label}
-    taken: set[str] = set()
-    counts: Counter[str] = Counter()
+    labels = {v: one_line(v.label) for v in order if v.label}
     names: dict[Value, str] = {}
+    taken: set[str] = set()
+    for given in (False, True):  # the user's labels, then the defaults
+        for v, label in labels.items():
+            if isinstance(v.label, DefaultLabel) is given and label not in taken:
+                names[v] = label
+                taken.add(label)
+    reserved = set(labels.values())
+    counts: Counter[str] = Counter()
     for v in order:
-        if v.label and v.label not in taken:
-            name = v.label
-        else:
-            base = f"{v.label}#" if v.label else _word(v)
-            counts[base] = max(counts[base], 1 if v.label else 0)  # a label's copies from #2
-            name = ""
-            while not name or name in taken or name in labels:
-                counts[base] += 1
-                name = f"{base}{counts[base]}"
+        if v in names:
+            continue
+        label = labels.get(v, "")
+        base = f"{label}#" if label else _word(v)
+        counts[base] = max(counts[base], 1 if label else 0)  # a label's copies from #2
+        name = ""
+        while not name or name in taken or name in reserved:
+            counts[base] += 1
+            name = f"{base}{counts[base]}"
         taken.add(name)
         names[v] = name
-    return names
+    return {v: names[v] for v in order}
 
 
 def _word(node: Value) -> str:
@@ -88,15 +137,15 @@ def op_label(node: Value) -> str:
     op = node.op_entry
     if op is None:
         return ""
-    constants = node.constants
+    name, constants = one_line(op.name), node.constants
     if not constants:
-        return op.name
+        return name
     if op.notation == "weighted sum":  # the constant coefficients, shortened past a few
         shown = [format_number(c) for c in constants[:_MAX_COEFFICIENTS]]
         more = ", …" if len(constants) > _MAX_COEFFICIENTS else ""
-        return f"{op.name} ({', '.join(shown)}{more})"
+        return f"{name} ({', '.join(shown)}{more})"
     numbers = " ".join(_operand(c) for c in constants)
-    return f"{numbers} {op.name}" if op.reflected else f"{op.name} {numbers}"
+    return f"{numbers} {name}" if op.reflected else f"{name} {numbers}"
 
 
 def term(name: str) -> str:
@@ -130,7 +179,7 @@ def formula(node: Value, names: dict[Value, str]) -> str:
     if op.notation == "infix" and len(operands) == 2:
         first, second = reversed(operands) if op.reflected else operands
         return f"{first} {op.name} {second}"
-    return f"{op.name}({', '.join(_flat(operands))})"
+    return f"{one_line(op.name)}({', '.join(_flat(operands))})"
 
 
 def _flat(operands: tuple[Any, ...]) -> list[str]:

@@ -3,19 +3,27 @@
 ``write_page(loss, "backward.html")`` writes the chain-rule picture of ``autograd.viz`` as
 inline SVG, with controls: first, previous, play/pause, next, last, a slider and the arrow
 keys. The first frame is the seed; step k lights up its edge, the op and both values, shows
-the step as ``print(explain_backward(loss))`` prints it, and every value shows the gradient
-accumulated so far, so the last step shows the engine's ``.grad``. ``forward=True`` plays
-the forward pass first: each computed value, with its op's local derivatives, appears in
-``reading_order`` (inputs and parameters are given). The page needs no network and no
-server: the small script and style sheet in ``autograd/player_assets`` are inlined. In
-Jupyter, a ``BackwardTrace`` displays as this player.
+the step as ``print(explain_backward(loss))`` prints it (what it adds, and what the grad
+becomes), and every value shows the gradient accumulated so far, so the last step shows
+the engine's ``.grad``. For a network built by ``nn``, a step that finishes one of the
+derivation's quantities says which (``Step 3: δ2 = dLoss/dZ2``). ``forward=True`` plays the
+forward pass first, from a frame where only the inputs and parameters are given: each
+computed value, with its op's local derivatives, appears in ``reading_order``. ``lr=``
+then plays gradient descent's update of ``params``, each box showing its new data. The
+picture is shown at reading size and scrolled to keep what a frame lights in view. The
+page needs no network and no server: the small script and style sheet in
+``autograd/player_assets`` are inlined. In Jupyter, a ``BackwardTrace`` displays as this
+player.
 """
 
 from __future__ import annotations
 
 import html
 import json
+import math
 import os
+import re
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
 from importlib import resources
@@ -25,9 +33,9 @@ from typing import Any
 import graphviz
 
 from autograd.files import write_atomic
-from autograd.names import format_number, formula, node_names, reading_order
+from autograd.names import format_number, formula, node_names, one_line, reading_order, term
 from autograd.trace import BackwardTrace, explain_backward
-from autograd.value import Value
+from autograd.value import Value, is_real_number
 from autograd.viz import (
     DEFAULT_MAX_NODES,
     GraphTooLargeError,
@@ -49,27 +57,37 @@ class Frame:
     """One position of the player: its line of text, what changes, and what lights up.
 
     ``texts`` maps an element id (see ``autograd.viz``) to the text it shows from this
-    frame on; ``exact`` maps a grad field to the gradient accumulated so far, as the
-    ``repr`` of the float; ``lit`` are the edges and boxes lit in this frame, ``marks``
-    the numbers it is about (the local derivative, the upstream gradient, the result).
+    frame on; ``exact`` maps a number's field (a grad, or a data the update changes) to
+    its value as the ``repr`` of the float; ``lit`` are the edges and boxes lit in this
+    frame, ``marks`` the numbers it is about (the local derivative, the upstream gradient,
+    the result); ``story`` says which of the derivation's quantities the frame computes
+    (``Step 3: δ2 = dLoss/dZ2``), or is empty.
     """
 
-    kind: str  # "forward", "seed" or "backward"
+    kind: str  # "given", "forward", "seed", "backward" or "update"
     where: str  # where the frame is in its pass: "forward 3 / 18", "seed", "step 5 / 17"
     text: str
     texts: Mapping[str, str]
     exact: Mapping[str, str]
     lit: tuple[str, ...]
     marks: tuple[str, ...]
+    story: str = ""
 
 
-def frames(trace: BackwardTrace, forward: bool = False) -> tuple[Frame, list[Frame]]:
+def frames(
+    trace: BackwardTrace,
+    forward: bool = False,
+    lr: float | None = None,
+    params: Iterable[Value] = (),
+) -> tuple[Frame, list[Frame]]:
     """Where every element starts (a frame never shown), and the frames of ``trace``.
 
-    Every grad starts at 0, and the first backward frame seeds the output. With
-    ``forward``, computed values and their ops' derivatives start unknown and one frame
-    per computed value (in ``reading_order``) shows it made, before the seed; inputs and
-    parameters are given from the start. A backward frame's ``lit`` starts with its edge.
+    Every grad starts at 0, and the seed's frame seeds the output. With ``forward``,
+    computed values and their ops' derivatives start unknown: a first frame shows only the
+    inputs and parameters, given, then one frame per computed value (in ``reading_order``)
+    shows it made, before the seed. A backward frame's ``lit`` starts with its edge. With
+    ``lr``, one frame per parameter of ``params`` after the backward pass shows its update
+    ``p ← p - lr * grad`` (what ``SGD(params, lr)`` does), in reading order.
     """
     root = trace.root
     order = reading_order(root)
@@ -78,6 +96,9 @@ def frames(trace: BackwardTrace, forward: bool = False) -> tuple[Frame, list[Fra
     exact = {field_id(ids[v], "grad"): repr(0.0) for v in order}
     shown: list[Frame] = []
     computed = [v for v in order if v.inputs]
+    if forward:
+        given = tuple(ids[v] for v in order if not v.inputs)
+        shown.append(Frame("given", f"forward 0 / {len(computed)}", _GIVEN, {}, {}, given, ()))
     for v in order:
         node = ids[v]
         data = field_id(node, "data")
@@ -91,17 +112,20 @@ def frames(trace: BackwardTrace, forward: bool = False) -> tuple[Frame, list[Fra
         line = f"{names[v]} = {formula(v, names)} = {format_number(v.data)}"
         edges = tuple(edge_id(node, p) for p in range(len(v.inputs)))
         lit = (node, op_id(node), out_edge_id(node), *edges)
-        where = f"forward {len(shown) + 1} / {len(computed)}"
+        where = f"forward {len(shown)} / {len(computed)}"
         shown.append(Frame("forward", where, line, result, {}, lit, (data,)))
 
     grads = dict.fromkeys(order, 0.0)
     grads[root] = 1.0
     seed = field_id(ids[root], "grad")
-    seeding = str(trace).splitlines()[0]
+    seeding, *steps = trace.lines()
     shown.append(
         Frame("seed", "seed", seeding, {seed: "grad 1"}, {seed: repr(1.0)}, (ids[root],), (seed,))
     )
-    for k, step in enumerate(trace, start=1):
+    last_step = {step.input: k for k, step in enumerate(trace, start=1)}
+    additions = Counter(step.input for step in trace)
+    stories = _Derivation(names.values(), names[root])
+    for k, (step, line) in enumerate(zip(trace, steps, strict=True), start=1):
         out, inp = ids[step.output], ids[step.input]
         grads[step.input] += step.contribution  # the engine's own additions, in its order
         grad = field_id(inp, "grad")
@@ -109,14 +133,126 @@ def frames(trace: BackwardTrace, forward: bool = False) -> tuple[Frame, list[Fra
             Frame(
                 "backward",
                 f"step {k} / {len(trace)}",
-                f"Step {k}: {step}",
+                line,
                 {grad: f"grad {format_number(grads[step.input])}"},
                 {grad: repr(grads[step.input])},
                 (edge_id(out, step.position), op_id(out), out, inp),
                 (local_id(out, step.position), field_id(out, "grad"), grad),
+                stories.quantity(names[step.input], additions[step.input])
+                if last_step[step.input] == k
+                else "",
             )
         )
+    if lr is not None:
+        updates = _updates(order, ids, names, grads, _learning_rate(lr), params)
+        exact.update({field_id(f.lit[0], "data"): repr(p.data) for f, p in updates})
+        shown += [f for f, _ in updates]
     return Frame("start", "", "", texts, exact, (), ()), shown
+
+
+_GIVEN = (
+    "Forward pass: the inputs and parameters are given; nothing is computed yet. "
+    "Each next frame computes one value from its inputs."
+)
+
+
+def _learning_rate(lr: float) -> float:
+    """``lr`` as a float, when it is a finite positive number; else an error naming it."""
+    if isinstance(lr, bool) or not is_real_number(lr) or not 0 < float(lr) < math.inf:
+        raise ValueError(f"write_page: lr must be a positive number, got {lr!r}")
+    return float(lr)
+
+
+def _updates(
+    order: list[Value],
+    ids: Mapping[Value, str],
+    names: Mapping[Value, str],
+    grads: Mapping[Value, float],
+    lr: float,
+    params: Iterable[Value],
+) -> list[tuple[Frame, Value]]:
+    """One frame per parameter: gradient descent's step, ``p ← p - η grad``, drawn."""
+    chosen = set(params)
+    updated = [v for v in order if v in chosen]
+    if not updated:
+        raise ValueError(
+            f"write_page: lr={lr!r} plays the update of the parameters, but none of params is "
+            "in the graph; pass params=model.parameters()"
+        )
+    rate = format_number(lr)
+    shown = []
+    for k, p in enumerate(updated, start=1):
+        node, name, g = ids[p], names[p], grads[p]
+        new = p.data - lr * g  # SGD's own arithmetic: p.data -= lr * p.grad
+        data, grad = field_id(node, "data"), field_id(node, "grad")
+        line = (
+            f"Update: {name} ← {name} - η * {term(name)}.grad = {format_number(p.data)} - "
+            f"{rate} * {_parenthesised(g)} = {format_number(new)}"
+        )
+        shown.append(
+            (
+                Frame(
+                    "update",
+                    f"update {k} / {len(updated)}",
+                    line,
+                    {data: f"data {format_number(new)}"},
+                    {data: repr(new)},
+                    (node,),
+                    (data, grad),
+                    f"W ← W - η dLoss/dW, with η = {rate}",
+                ),
+                p,
+            )
+        )
+    return shown
+
+
+def _parenthesised(x: float) -> str:
+    text = format_number(x)
+    return f"({text})" if text.startswith("-") or " " in text else text
+
+
+_QUANTITY = re.compile(r"(?P<kind>[WbZA])(?P<layer>[1-9]\d*)(?P<index>(?:\[\d+\])*)(?:#\d+)?")
+
+
+class _Derivation:
+    """Which of the derivation's quantities a node's finished gradient is, read from the
+    names ``nn`` gives (``Z2``, ``A1[0]``, ``W1[0][1]``): the last layer's are Steps 1 to
+    4, a hidden layer's Steps 5 to 8, as in the README's table "The derivation"."""
+
+    def __init__(self, names: Iterable[str], root: str) -> None:
+        found = [m for name in names if (m := _QUANTITY.fullmatch(name))]
+        self.last = max((int(m["layer"]) for m in found if m["kind"] in "ZA"), default=0)
+        self.single = {int(m["layer"]) for m in found if m["kind"] == "Z" and not m["index"]}
+        self.activated = {int(m["layer"]) for m in found if m["kind"] == "A"}
+        self.loss = term(root)
+
+    def quantity(self, name: str, additions: int = 1) -> str:
+        """``Step 3: δ2 = dLoss/dZ2 = ...`` for a name of the derivation, else ''; a
+        parameter's gradient of ``additions`` > 1 examples is their sum."""
+        found = _QUANTITY.fullmatch(name)
+        if not found or not self.last:
+            return ""
+        kind, k, index = found["kind"], int(found["layer"]), found["index"]
+        d, output = f"d{self.loss}/d", k == self.last
+        row, column = index[: index.find("]") + 1], index[index.find("]") + 1 :]
+        delta = f"δ{k}" if k in self.single else f"δ{k}{row}"
+        if kind == "A":
+            if output:
+                return f"Step 1: {d}A{k}{index}"
+            return f"Step 5: {d}A{k}{index} = (W{k + 1}ᵀ δ{k + 1}){index}"
+        if kind == "Z":
+            step = 3 if output else 7
+            if k not in self.activated:
+                return f"Step {step}: {delta} = {d}Z{k}{index}"
+            a, z = f"A{k}{index}", f"Z{k}{index}"
+            return f"Step {step}: {delta} = {d}{z} = {d}{a} · d{a}/d{z} (Step {step - 1})"
+        step = 4 if output else 8
+        summed = f", summed over {additions} examples" if additions > 1 else ""
+        if kind == "b":
+            return f"Step {step}: {d}b{k}{index} = {delta}{summed}"
+        source = f"A{k - 1}" if k > 1 else "X"
+        return f"Step {step}: {d}W{k}{index} = {delta} · {source}{column}{summed}"
 
 
 def fragment(
@@ -126,23 +262,28 @@ def fragment(
     params: Iterable[Value] = (),
     clusters: Mapping[str, Iterable[Value]] | None = None,
     max_nodes: int | None = DEFAULT_MAX_NODES,
+    lr: float | None = None,
 ) -> str:
     """The player of ``graph`` (a Value, or the trace of one) as a piece of HTML.
 
     It carries its own style and script, so it works inside any page or notebook cell;
-    ``page`` wraps it in a whole document. The picture options are ``draw_dot``'s.
+    ``page`` wraps it in a whole document. The picture options are ``draw_dot``'s; ``lr``
+    plays gradient descent's update of ``params`` after the backward pass.
     Needs Graphviz's ``dot`` (``graphviz.ExecutableNotFound`` without it).
     """
     trace = graph if isinstance(graph, BackwardTrace) else explain_backward(graph)
+    params = list(params)
+    start, shown = frames(trace, forward, lr, params)  # first: a bad lr writes nothing
     picture = svg(trace.root, rankdir=rankdir, params=params, clusters=clusters,
                   max_nodes=max_nodes)  # fmt: skip
-    start, shown = frames(trace, forward)
     data = {"start": asdict(start), "frames": [asdict(f) for f in shown]}
     # No "<" inside the script element, so no label can end it ("</script>") or bend how
     # HTML reads it ("<!--"): JSON spells the same character "\\u003c".
     payload = json.dumps(data, ensure_ascii=False).replace("<", "\\u003c")
     steps = "\n".join(
-        f'<li class="cr-{f.kind}" data-frame="{k}">{html.escape(f.text)}</li>'
+        f'<li class="cr-{f.kind}" data-frame="{k}">{html.escape(f.text)}'
+        + (f' <span class="cr-tag">{html.escape(f.story)}</span>' if f.story else "")
+        + "</li>"
         for k, f in enumerate(shown)
     )
     buttons = "".join(
@@ -157,6 +298,7 @@ def fragment(
         'aria-label="frame">\n'
         f'<span class="cr-count">{shown[0].where}</span></div>\n'
         f'<div class="cr-text" aria-live="polite">{html.escape(shown[0].text)}</div>\n'
+        f'<div class="cr-story">{html.escape(shown[0].story)}</div>\n'
         f'<div class="cr-graph">{picture[picture.index("<svg") :]}</div>\n'
         f'<p class="cr-help">{_HELP}</p>\n'
         f'<ol class="cr-steps">\n{steps}\n</ol>\n'
@@ -175,7 +317,9 @@ def page(
     """A whole HTML document holding the player of ``graph`` (options: see ``fragment``)."""
     trace = graph if isinstance(graph, BackwardTrace) else explain_backward(graph)
     passes = "forward and backward pass" if forward else "backward pass"
-    heading = title or f"The chain rule, step by step: the {passes} of {trace.root_name}"
+    if options.get("lr") is not None:
+        passes = "forward pass, backward pass and update" if forward else "backward pass and update"
+    heading = one_line(title or f"The chain rule, step by step: the {passes} of {trace.root_name}")
     return (
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
@@ -192,7 +336,11 @@ def write_page(
     title: str | None = None,
     **options: Any,
 ) -> Path:
-    """Write ``page(graph, ...)`` to ``path`` (whole or not at all) and return the path."""
+    """Write ``page(graph, ...)`` to ``path`` (whole or not at all) and return the path.
+
+    ``options`` are ``fragment``'s: the picture's (``params``, ``clusters``, ...) and
+    ``lr``, which plays the update ``p ← p - lr * grad`` of ``params`` at the end.
+    """
     return write_atomic(path, page(graph, forward, title, **options).encode())
 
 
@@ -210,13 +358,14 @@ _BUTTONS = (
     ("play", "▶ play", "play / pause (space)"),
     ("next", "next ▶", "next frame (→)"),
     ("last", "▶|", "last frame (End)"),
-    ("zoom", "⤢ size", "fit the picture to the width, or show it at full size"),
+    ("zoom", "⤢ size", "fit the whole picture to the width, or show it at reading size"),
 )
 _HELP = (
     "A backward step multiplies the local derivative written where the lit edge ends by "
     "the grad of the value its op made (the upstream gradient), and adds the product into "
     "the grad of the value the edge starts from. Every box shows the gradient accumulated "
-    "so far; after the last step they hold the engine's <code>.grad</code>. "
+    "so far; after the last step they hold the engine's <code>.grad</code>. An update "
+    "(with <code>lr</code>) moves each parameter against its gradient, W ← W - η dW. "
     "Keys: ← → step, space plays, Home and End jump."
 )
 

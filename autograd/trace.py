@@ -6,8 +6,8 @@ that loop on the side (every ``.grad`` stays untouched) and records each term, s
 ``print(explain_backward(loss))`` reads like a derivation written by hand::
 
     loss.grad = 1 (the seed)
-    Step 1: diff.grad += dloss/ddiff (-0.4) * loss.grad (1) = -0.4
-    Step 2: A2.grad += ddiff/dA2 (1) * diff.grad (-0.4) = -0.4
+    Step 1: diff.grad += dloss/ddiff (-0.4) * loss.grad (1) = -0.4, so diff.grad = -0.4
+    Step 2: A2.grad += ddiff/dA2 (1) * diff.grad (-0.4) = -0.4, so A2.grad = -0.4
     ...
 
 Nodes without a label get a readable name from their op and a count (``mul1``,
@@ -51,12 +51,18 @@ class ChainRuleStep:
         return self.local * self.upstream
 
     def __str__(self) -> str:
+        """The term alone: ``a.grad += dmul1/da (2) * mul1.grad (1) = 2``."""
         out, inp = term(self.output_name), term(self.input_name)
         where = f" [arg {self.position}]" if self.shared else ""
         return (
             f"{inp}.grad += d{out}/d{inp}{where} ({format_number(self.local)})"
             f" * {out}.grad ({format_number(self.upstream)}) = {format_number(self.contribution)}"
         )
+
+    def explain(self, total: float) -> str:
+        """The step as every reader writes it: the term, then what the input's gradient
+        becomes, ``a.grad += dmul1/da (2) * mul1.grad (1) = 2, so a.grad = 3``."""
+        return f"{self}, so {term(self.input_name)}.grad = {format_number(total)}"
 
 
 @dataclass(frozen=True)
@@ -76,10 +82,24 @@ class BackwardTrace:
     def __getitem__(self, index: int) -> ChainRuleStep:
         return self.steps[index]
 
+    def totals(self) -> tuple[float, ...]:
+        """Each step's input's gradient once that step is added: the engine's additions, in
+        its order, so a node's last total is its ``.grad`` from this pass, bitwise."""
+        grads = {self.root: 1.0}
+        totals = []
+        for step in self.steps:
+            grads[step.input] = total = grads.get(step.input, 0.0) + step.contribution
+            totals.append(total)
+        return tuple(totals)
+
+    def lines(self) -> list[str]:
+        """The seed, then ``Step k: ...`` for every step, as ``print`` and the page show them."""
+        seed = [f"{term(self.root_name)}.grad = 1 (the seed)"]
+        steps = zip(self.steps, self.totals(), strict=True)
+        return seed + [f"Step {i}: {s.explain(t)}" for i, (s, t) in enumerate(steps, start=1)]
+
     def __str__(self) -> str:
-        lines = [f"{term(self.root_name)}.grad = 1 (the seed)"]
-        lines += [f"Step {i}: {step}" for i, step in enumerate(self.steps, start=1)]
-        return "\n".join(lines)
+        return "\n".join(self.lines())
 
     def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
         """IPython's plain text is what ``print`` shows: the numbered steps."""

@@ -170,9 +170,12 @@ class Value:
         return self.data >= _data(other)
 
     def __bool__(self) -> bool:
-        """True, as for any object (a Value is not a number to test); refused while tracing."""
+        """The truth of ``data``, as PyTorch's ``bool(tensor)``: ``bool(Value(0.0))`` is False.
+
+        Refused while tracing (``compile``), where a branch would freeze one outcome.
+        """
         _while_tracing(self, "bool", None)
-        return True
+        return bool(self.data)
 
     def __float__(self) -> float:
         return self.data

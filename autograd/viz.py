@@ -33,7 +33,6 @@ from __future__ import annotations
 import html
 import os
 import re
-import unicodedata
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
@@ -42,7 +41,7 @@ from typing import Any
 import graphviz
 
 from autograd.files import write_atomic
-from autograd.names import format_number, node_names, op_label, reading_order
+from autograd.names import format_number, node_names, one_line, op_label, reading_order
 from autograd.value import Value
 
 DEFAULT_MAX_NODES = 200
@@ -61,9 +60,9 @@ OP_COLOUR = "#e6e6e6"
 LOCAL_COLOUR = "#1f4e9c"  # the local derivatives' text
 CLUSTER_STYLE = {"style": "rounded,filled", "fillcolor": "#f5f7fa", "color": "#b8c2cc"}
 _FONT = "Helvetica"
-# The grad field is this wide (points, at the 11-point font), enough for "grad -1.234e-05",
-# the longest a number prints: a page that updates it in place never overflows its box.
-GRAD_FIELD_WIDTH = 84
+# The grad field is this wide (points, at the 11-point font), enough for "grad -1.234e-05"
+# and "grad -1 + 2.3e-07" (format_number): a page that updates it in place stays in its box.
+GRAD_FIELD_WIDTH = 100
 # Where an edge enters an op's derivative cell, per layout direction.
 _ENTRY_SIDE = {"LR": "w", "RL": "e", "TB": "n", "BT": "s"}
 _SVG_NS = "http://www.w3.org/2000/svg"
@@ -161,8 +160,9 @@ def draw_dot(
     graph.attr("node", fontname=_FONT, fontsize="11")
     graph.attr("edge", arrowsize="0.6", color="#5b6570")
     frames = [graphviz.Digraph(name=f"cluster_{k}") for k in range(len(membership))]
-    for frame, title in zip(frames, membership, strict=True):
-        frame.attr(label=title, labeljust="l", fontsize="12", margin="10", **CLUSTER_STYLE)
+    for frame, title in zip(frames, membership, strict=True):  # an HTML-like label of our own:
+        frame.attr(label=f"<{_html(title)}>", labeljust="l", fontsize="12", margin="10",
+                   **CLUSTER_STYLE)  # fmt: skip  # DOT reads no markup or \N in the title
     owner = {v: frames[k] for k, values in enumerate(membership.values()) for v in values}
 
     roles = set()
@@ -356,11 +356,10 @@ def _cell(identifier: str, content: str, attributes: str = "") -> str:
 
 
 def _html(text: str) -> str:
-    """``text`` for an HTML-like label: markup escaped, control characters spelled out."""
-    shown = "".join(
-        c.encode("unicode_escape").decode() if unicodedata.category(c) == "Cc" else c for c in text
-    )
-    return html.escape(shown)
+    """``text`` for an HTML-like label: on one line (``one_line``), markup escaped, and
+    each backslash doubled, since Graphviz reads a backslash and N or G there as the node's
+    or the graph's name."""
+    return html.escape(one_line(text)).replace("\\", "\\\\")
 
 
 def _legend_label(roles: list[str], show_local: bool) -> str:

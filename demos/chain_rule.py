@@ -54,7 +54,8 @@ CHROMIUM_ARGS = (
     "--no-first-run",
 )
 LOSS_TITLE = "loss: Loss = (A2 - y)², the mean squared error of one example"
-SCREENSHOT_STEP = 9  # the backward step the README's screenshot shows, halfway through
+SCREENSHOT_STEP = 3  # the backward step the README's screenshot shows: δ2 = dLoss/dZ2
+LEARNING_RATE = 0.5  # the update the network's page plays after its backward pass
 
 
 @dataclass(frozen=True)
@@ -171,9 +172,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     network = two_layer()
     network.output.backward()  # where scripts are off, the page's picture shows the result
     page = write_page(
-        network.output, args.out / "two_layer.html", forward=True, **network.draw_options()
+        network.output,
+        args.out / "two_layer.html",
+        forward=True,
+        lr=LEARNING_RATE,
+        **network.draw_options(),
     )
-    print(f"the network's forward and backward pass to step through: {page} (open it in a browser)")
+    print(
+        f"the network's forward pass, backward pass and update to step through: {page} "
+        "(open it in a browser)"
+    )
     if args.screenshot:
         print(f"screenshot: {screenshot(page, args.out / 'player.png')}")
     return 0

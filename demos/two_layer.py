@@ -101,18 +101,14 @@ def _add(total: list | None, term: list) -> list:
 
 
 def engine_pass(model: MLP, x: list[float], y: float) -> tuple[dict[str, list[Value]], Value]:
-    """The example through ``model`` layer by layer, each node labelled as in the derivation."""
+    """The example through ``model`` layer by layer, and the nodes it made, named as in the
+    derivation (``nn`` labels them so: ``Z1[0]``, ``A1[0]``, ..., ``Loss``)."""
     hidden, output = model.layers
     A1 = hidden(x)
     Z1 = [a.inputs[0] for a in A1]
     (A2,) = output(A1)
     Z2 = A2.inputs[0]
     loss = mse_loss(A2, y)
-    for j, (z, a) in enumerate(zip(Z1, A1, strict=True)):
-        z.label, a.label = f"Z1[{j}]", f"A1[{j}]"
-    (difference,) = loss.inputs  # for one example mse_loss is (A2 - y) ** 2
-    difference.label = "A2 - y"
-    Z2.label, A2.label, loss.label = "Z2", "A2", "Loss"
     return {"Z1": Z1, "A1": A1, "Z2": [Z2], "A2": [A2]}, loss
 
 

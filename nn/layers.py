@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from autograd import Value, dot, topological_order
+from autograd.names import DefaultLabel
 from nn import checkpoint, torch_bridge
 from nn.activations import TABLE, activation_named
 from nn.checkpoint import StateError
@@ -58,7 +59,8 @@ class Layer(Module):
 
     ``W`` is nout rows of nin Values and ``b`` a list of nout Values, as in the seed
     (``MLP.layers[0].W`` is W1). Parameters are labelled ``W{name}[j][i]`` and
-    ``b{name}[j]``, so a graph of an MLP reads W1[0][1], b2[0], ...
+    ``b{name}[j]``, the nodes a call builds ``Z{name}[j]`` and ``A{name}[j]`` (``Z2``,
+    ``A2`` for one output), so a graph of an MLP reads W1[0][1], Z1[0], A2, ...
     """
 
     def __init__(
@@ -75,14 +77,22 @@ class Layer(Module):
         rng = _rng(seed)
         self.W = [_uniform_row(nin, activation, rng, f"W{name}[{j}]") for j in range(nout)]
         self.b = [Value(0.0, label=f"b{name}[{j}]") for j in range(nout)]
+        self._node_labels = _node_labels(name, nout, activation)
 
     def __call__(self, x: Inputs) -> list[Value]:
         x = _input_tuple(x, self.nin, self)
         activate = self._activate
+        outputs = []
         try:
-            return [activate(dot(w, x, b)) for w, b in zip(self.W, self.b, strict=True)]
+            for w, b, (z_label, a_label) in zip(self.W, self.b, self._node_labels, strict=True):
+                z = dot(w, x, b)
+                z.label = z_label  # naming costs a store: the labels are made in __init__
+                a = activate(z)
+                a.label = a_label
+                outputs.append(a)
         except TypeError as exc:
             raise TypeError(f"{self!r}: {exc}") from None
+        return outputs
 
     def architecture(self) -> dict[str, Any]:
         """``Layer(**architecture)`` is a layer of the same shape and activation."""
@@ -241,6 +251,17 @@ def _uniform_row(nin: int, activation: str, rng: random.Random, label: str) -> l
     """nin weights labelled ``label[i]``, uniform with variance gain² / nin (the fan-in)."""
     limit = TABLE[activation].gain * math.sqrt(3.0 / nin)
     return [Value(rng.uniform(-limit, limit), label=f"{label}[{i}]") for i in range(nin)]
+
+
+def _node_labels(name: str, nout: int, activation: str) -> list[tuple[DefaultLabel, DefaultLabel]]:
+    """Each neuron's (Z, A) labels in the derivation's notation, made once per layer:
+    ``Z1[j]``, ``A1[j]``; ``Z2``, ``A2`` for a single output; a linear layer's one node
+    per neuron is its ``Z``. Default labels: a user's own label on any node comes first."""
+    names = [f"{name}[{j}]" for j in range(nout)] if nout > 1 else [name]
+    return [
+        (DefaultLabel(f"Z{n}"), DefaultLabel(f"Z{n}" if activation == "linear" else f"A{n}"))
+        for n in names
+    ]
 
 
 def _input_tuple(x: Inputs, nin: int, module: Module) -> tuple[float | Value, ...]:

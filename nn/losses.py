@@ -17,6 +17,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from autograd import Value, logsumexp, mean, ops, sum_squares
+from autograd.names import DefaultLabel
 from autograd.value import is_real_number
 
 Predictions = Value | float | Sequence[Any]
@@ -31,7 +32,7 @@ def mse_loss(preds: Predictions, targets: Targets) -> Value:
     d/dy = -(2/m)(pred - y).
     """
     pairs = _prediction_target_pairs(preds, targets, "mse_loss", value_targets=True)
-    return _mean_of([(p - y) ** 2 for p, y in pairs])
+    return _loss(_mean_of([_difference(p, y) ** 2 for p, y in pairs]))
 
 
 def half_mse_loss(preds: Predictions, targets: Targets) -> Value:
@@ -42,7 +43,7 @@ def half_mse_loss(preds: Predictions, targets: Targets) -> Value:
     Values, as for ``mse_loss``.
     """
     pairs = _prediction_target_pairs(preds, targets, "half_mse_loss", value_targets=True)
-    return _mean_of([(p - y) ** 2 for p, y in pairs]) / 2
+    return _loss(_mean_of([_difference(p, y) ** 2 for p, y in pairs]) / 2)
 
 
 def bce_loss(preds: Predictions, targets: Targets) -> Value:
@@ -64,7 +65,7 @@ def bce_loss(preds: Predictions, targets: Targets) -> Value:
             terms.append(_softplus(z) - z * y)
         else:
             terms.append(_binary_cross_entropy(p, y, i))
-    return _mean_of(terms)
+    return _loss(_mean_of(terms))
 
 
 def hinge_loss(scores: Predictions, targets: Targets) -> Value:
@@ -79,7 +80,7 @@ def hinge_loss(scores: Predictions, targets: Targets) -> Value:
                 f"hinge_loss: targets must be -1 or +1, got {y!r} at index {i} "
                 "(map 0/1 labels with 2 * y - 1)"
             )
-    return _mean_of([(1.0 - y * s).relu() for s, y in pairs])
+    return _loss(_mean_of([(1.0 - y * s).relu() for s, y in pairs]))
 
 
 def l2_penalty(params: Iterable[Value], strength: float) -> Value:
@@ -152,10 +153,28 @@ def cross_entropy(logits: Sequence[Any], targets: ClassIndices) -> Value:
             )
         right = zs[target]
         terms.append(logsumexp([z - right for z in zs]))
-    return _mean_of(terms)
+    return _loss(_mean_of(terms))
 
 
 # -- helpers ---------------------------------------------------------------------------------
+_LOSS_LABEL = DefaultLabel("Loss")
+
+
+def _loss(node: Value) -> Value:
+    """The loss node, labelled ``Loss`` as the derivation writes it (a default label)."""
+    node.label = _LOSS_LABEL
+    return node
+
+
+def _difference(p: Value, y: Value | float) -> Value:
+    """``p - y``, labelled as the derivation writes it (``A2 - y``) when ``p`` has a label."""
+    difference = p - y
+    if p.label:
+        target = y.label if isinstance(y, Value) and y.label else "y"
+        difference.label = DefaultLabel(f"{p.label} - {target}")
+    return difference
+
+
 def _mean_of(terms: list[Value]) -> Value:
     """One node for the mean; a single term is its own mean."""
     return terms[0] if len(terms) == 1 else mean(terms)

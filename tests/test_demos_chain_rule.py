@@ -39,7 +39,7 @@ def test_the_demo_prints_the_steps_and_writes_the_graphs_and_the_page(
         nodes, _ = parse(draw_dot(example.output, **example.draw_options()).source)
         assert sorted(svg_node_titles((tmp_path / f"{name}.svg").read_bytes())) == sorted(nodes)
     page = (tmp_path / "two_layer.html").read_text(encoding="utf-8")
-    assert "forward and backward pass of Loss" in page
+    assert "forward pass, backward pass and update of Loss" in page
     assert f"{tmp_path / 'two_layer.html'}" in printed
 
 

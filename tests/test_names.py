@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from decimal import Decimal
 
@@ -9,7 +10,16 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from autograd import CustomOp, Value, dot, mean, topological_order
-from autograd.names import format_number, formula, node_names, op_label, reading_order, term
+from autograd.names import (
+    DefaultLabel,
+    format_number,
+    formula,
+    node_names,
+    one_line,
+    op_label,
+    reading_order,
+    term,
+)
 from tests.strategies import expression_dags, node_labels
 
 
@@ -61,7 +71,8 @@ def test_names_are_unique_and_keep_every_first_label(dag_and_point, data):
     first = {}
     for v in nodes:
         first.setdefault(v.label, v)
-    assert all(names[v] == label for label, v in first.items() if label)
+    assert all(names[v] == one_line(label) for label, v in first.items() if label)
+    assert all("\n" not in name and len(name.splitlines()) == 1 for name in names.values())
 
 
 @given(expression_dags())
@@ -102,6 +113,23 @@ def test_unlabelled_nodes_are_named_by_op_and_count():
         "tanh1",
         "add1",
     ]
+
+
+def test_a_users_label_takes_its_name_before_a_default_label():
+    """nn labels what it builds (DefaultLabel); a user's own label wins wherever it is."""
+    built = Value(1.0, label=DefaultLabel("A1[0]"))
+    mine = built * 2.0
+    mine.label = "A1[0]"  # later in reading order, still first to its name
+    other = Value(3.0, label=DefaultLabel("A1[0]"))
+    names = node_names(reading_order(mine + other))
+    assert [names[v] for v in (mine, built, other)] == ["A1[0]", "A1[0]#2", "A1[0]#3"]
+
+
+def test_a_label_is_shown_on_one_line():
+    for label, shown in [("a\nb", "a\\nb"), ("a\u2028b", "a\\u2028b"), ("x\ud800", "x\\ud800"),
+                         ("σ(Z1) ∘ W", "σ(Z1) ∘ W"), ("tab\there", "tab\\there")]:  # fmt: skip
+        (name,) = node_names([Value(0.0, label=label)]).values()
+        assert name == shown and name.isprintable()
 
 
 def test_a_repeated_label_is_numbered_from_its_second_copy():
@@ -147,13 +175,39 @@ def test_every_formula_names_each_input(dag_and_point):
 
 
 # -- numbers ---------------------------------------------------------------------------------
+def shown_number(text: str) -> Decimal:
+    """The number a formatted text says: ``-1 + 2.3e-07`` is -0.99999977."""
+    whole, sign, off = (text.split(" ") + ["+", "0"])[:3]
+    return Decimal(whole) + (Decimal(off) if sign == "+" else -Decimal(off))
+
+
 @given(st.floats(allow_nan=False, allow_infinity=False))
 def test_numbers_keep_four_significant_digits(x):
     text = format_number(x)
-    shown, exact = Decimal(text), Decimal(x)  # Decimal: no overflow near the float maximum
+    shown, exact = shown_number(text), Decimal(x)  # Decimal: no overflow near the float maximum
     assert abs(shown - exact) <= abs(exact) * Decimal("5e-4")
-    mantissa = text.lstrip("-").split("e")[0]
+    mantissa = text.split(" ")[0].lstrip("-").split("e")[0]
     assert len(mantissa.replace(".", "").lstrip("0")) <= 4
+
+
+@given(st.floats(allow_nan=False, allow_infinity=False))
+def test_a_number_reads_as_a_whole_number_only_when_it_is_one(x):
+    """Four digits would show tanh(-8) = -0.99999977 as -1 beside its derivative 4.5e-07:
+    a whole number is written only for itself, else with what the value is off by."""
+    text = format_number(x)
+    if " " in text:
+        whole, sign, off = text.split(" ")
+        assert float(whole).is_integer() and float(whole) != x
+        assert (sign == "+") == (x > float(whole))
+        assert abs(Decimal(off) - abs(Decimal(x) - Decimal(whole))) <= abs(Decimal(off)) / 10
+    elif "e" not in text and float(text).is_integer():
+        assert float(text) == x
+
+
+def test_a_value_next_to_a_whole_number_shows_how_far_it_is():
+    assert format_number(math.tanh(-8.0)) == "-1 + 2.3e-07"
+    assert format_number(1.0 - 2.0**-40) == "1 - 9.1e-13"
+    assert [format_number(x) for x in (1.0, -3.0, 0.5000001, 2 / 3)] == ["1", "-3", "0.5", "0.6667"]
 
 
 def test_negative_zero_prints_as_zero():

@@ -17,6 +17,7 @@ import pytest
 from hypothesis import assume, given, settings
 
 from autograd import Value
+from autograd.names import node_names, reading_order
 from demos.two_layer import seed_backward, seed_gradients
 from nn import MLP, SGD, data, fit, half_mse_loss, mse_loss
 from tests.strategies import SeedNetworkCase, seed_networks
@@ -252,3 +253,36 @@ def test_the_2_4_1_network_learns_xor_from_most_seeds():
         history = fit(model, inputs, targets, optimizer=optimizer, epochs=600, verbose=False)
         converged += history[-1] < 0.01
     assert converged >= 18
+
+
+# -- names -------------------------------------------------------------------------------------
+def test_nn_names_what_it_builds_in_the_derivations_notation():
+    """No label set by hand: the graph reads as the derivation writes it."""
+    model = MLP(2, [3, 1], activation="sigmoid", seed=0)
+    A2 = model([0.5, -1.0])
+    loss = mse_loss(A2, 1.0)
+    names = node_names(reading_order(loss))
+    Z2 = A2.inputs[0]
+    A1 = Z2.inputs[3:6]  # dot(W2[0], A1, b2): the weights, then A1, then the bias
+    Z1 = [a.inputs[0] for a in A1]
+    assert [names[z] for z in Z1] == ["Z1[0]", "Z1[1]", "Z1[2]"]
+    assert [names[a] for a in A1] == ["A1[0]", "A1[1]", "A1[2]"]
+    assert (names[Z2], names[A2], names[loss]) == ("Z2", "A2", "Loss")
+    assert names[loss.inputs[0]] == "A2 - y"
+    assert names[model.layers[1].W[0][2]] == "W2[0][2]" and names[model.layers[0].b[1]] == "b1[1]"
+    layer = MLP(2, [2, 2], activation="tanh", output_activation="linear", seed=0)
+    assert [v.label for v in layer([1.0, 2.0])] == ["Z2[0]", "Z2[1]"]  # a linear layer's Z
+
+
+def test_a_users_label_wins_and_unlabelled_nodes_keep_reading_order_names():
+    model = MLP(2, [2, 1], activation="sigmoid", seed=0)
+    x = Value(0.5, label="A1[0]")  # the user's label, read before nn's A1[0]
+    x2 = Value(-1.0)
+    prediction = model([x, x2])
+    prediction.label = "yhat"
+    out = prediction * 2.0 + Value(1.0)
+    names = node_names(reading_order(out))
+    hidden = prediction.inputs[0].inputs[2]  # dot(W2[0], A1, b2): the weights, then A1
+    assert (names[x], names[hidden]) == ("A1[0]", "A1[0]#2")
+    assert (names[prediction], names[out.inputs[0]], names[out]) == ("yhat", "mul1", "add1")
+    assert (names[x2], names[out.inputs[1]]) == ("leaf1", "leaf2")

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given
 
 from autograd import Value, dot, grad, topological_order
-from autograd.names import format_number
+from autograd.names import format_number, term
 from autograd.trace import explain_backward
 from tests.strategies import expression_dags, reals
 
@@ -76,9 +76,33 @@ def test_a_step_reads_as_the_chain_rule_with_its_numbers():
     assert [str(step) for step in trace] == [first, second]
     assert str(trace).splitlines() == [
         "y.grad = 1 (the seed)",
-        f"Step 1: {first}",
-        f"Step 2: {second}",
+        f"Step 1: {first}, so z.grad = {format_number(dy_dz)}",
+        f"Step 2: {second}, so x.grad = {format_number(dz_dx * dy_dz)}",
     ]
+
+
+def test_a_step_says_what_the_grad_becomes_beside_what_it_adds():
+    """a feeds two ops: its second step adds 2 to the 1 already there, so a.grad = 3."""
+    a = Value(1.0, label="a")
+    mul1 = a * 2.0
+    out = mul1 + a
+    lines = str(explain_backward(out)).splitlines()
+    assert lines[1:] == [
+        "Step 1: mul1.grad += dadd1/dmul1 (1) * add1.grad (1) = 1, so mul1.grad = 1",
+        "Step 2: a.grad += dadd1/da (1) * add1.grad (1) = 1, so a.grad = 1",
+        "Step 3: a.grad += dmul1/da (2) * mul1.grad (1) = 2, so a.grad = 3",
+    ]
+
+
+@given(expression_dags())
+def test_each_steps_total_is_the_gradient_so_far_ending_at_the_engines(dag_and_point):
+    out = evaluate(dag_and_point)
+    trace = explain_backward(out)
+    last = {step.input: total for step, total in zip(trace, trace.totals(), strict=True)}
+    for step, total, line in zip(trace, trace.totals(), trace.lines()[1:], strict=True):
+        assert line.endswith(f", so {term(step.input_name)}.grad = {format_number(total)}")
+    engine = grad(out, list(last))
+    assert [last[v] for v in last] == engine  # bitwise: the engine's additions, in its order
 
 
 def test_an_input_used_twice_gets_a_step_per_argument():

@@ -471,3 +471,11 @@ def test_record_raises_a_math_error_naming_the_op_and_its_operands() -> None:
         record(ops.LOG, (Value(-1.0, label="a"),))
     with pytest.raises(ZeroDivisionError, match=r"^/\(x=1\.0, 0\.0\): division by zero$"):
         record(ops.DIV_CONST, (Value(1.0, label="x"),), (0.0,))
+
+
+@given(st.floats(allow_nan=True, allow_infinity=True))
+def test_truth_is_the_truth_of_the_data_as_in_pytorch(x) -> None:
+    """``if v:`` reads the number, as ``bool(torch.tensor(x))`` does: 0.0 and -0.0 are
+    False, NaN and every other number True; while tracing it raises (tests/test_compiler.py)."""
+    assert bool(Value(x)) is bool(x)
+    assert bool(Value(x) * 1.0) is bool(x * 1.0)

@@ -2,11 +2,14 @@
 //
 // Every .chainrule-player element holds the chain-rule graph (inline SVG whose parts carry
 // ids, see autograd/viz.py), the controls, the list of frames, and its data as JSON:
-//   {start: frame, frames: [frame, ...]},  frame = {kind, where, text, texts, exact, lit, marks}
-// `texts` maps an element id to the text it shows from that frame on, `exact` maps a grad
-// field to its value as a float's repr (kept in the field's data-value attribute), `lit`
-// lists the edges and boxes lit up and `marks` the numbers the frame is about. The state
-// at frame k is `start` with frames 0..k applied, so any frame can be shown at once.
+//   {start: frame, frames: [frame, ...]},
+//   frame = {kind, where, text, texts, exact, lit, marks, story}
+// `texts` maps an element id to the text it shows from that frame on, `exact` maps a
+// number's field to its value as a float's repr (kept in the field's data-value
+// attribute), `lit` lists the edges and boxes lit up, `marks` the numbers the frame is
+// about and `story` which of the derivation's quantities it computes. The state at frame
+// k is `start` with frames 0..k applied, so any frame can be shown at once. The picture
+// is shown at reading size and scrolled to keep the lit edge in view; "size" fits it all.
 (function () {
   "use strict";
 
@@ -22,6 +25,8 @@
     var slider = player.querySelector(".cr-slider");
     var counter = player.querySelector(".cr-count");
     var line = player.querySelector(".cr-text");
+    var story = player.querySelector(".cr-story");
+    var graph = player.querySelector(".cr-graph");
     var list = player.querySelector(".cr-steps");
     var items = list.querySelectorAll("li");
     var playButton = player.querySelector('[data-action="play"]');
@@ -58,6 +63,8 @@
       mark(frames[current].lit, "cr-lit");
       mark(frames[current].marks, "cr-mark");
       line.textContent = frames[current].text;
+      story.textContent = frames[current].story;
+      keepInView(frames[current].lit);
       counter.textContent = frames[current].where;
       slider.value = current;
       player.setAttribute("data-frame", current);
@@ -68,6 +75,32 @@
       if (item.offsetTop < list.scrollTop ||
           item.offsetTop + item.offsetHeight > list.scrollTop + list.clientHeight) {
         list.scrollTop = item.offsetTop - list.clientHeight / 2;
+      }
+    }
+
+    // Scroll the picture so what the frame lights is in view: all of it when it fits,
+    // else its first part (a step's edge); in the middle when it has to move. The page
+    // itself does not scroll.
+    function keepInView(ids) {
+      var boxes = ids.filter(function (id) { return elements[id]; }).map(function (id) {
+        return elements[id].getBoundingClientRect();
+      });
+      if (!boxes.length) {
+        return;
+      }
+      var view = graph.getBoundingClientRect(), margin = 24;
+      var all = boxes.reduce(function (a, b) {
+        return {left: Math.min(a.left, b.left), right: Math.max(a.right, b.right),
+                top: Math.min(a.top, b.top), bottom: Math.max(a.bottom, b.bottom)};
+      });
+      var fits = all.right - all.left <= view.width - 2 * margin &&
+        all.bottom - all.top <= view.height - 2 * margin;
+      var box = fits ? all : boxes[0];
+      if (box.left < view.left + margin || box.right > view.right - margin) {
+        graph.scrollLeft += (box.left + box.right) / 2 - (view.left + view.right) / 2;
+      }
+      if (box.top < view.top + margin || box.bottom > view.bottom - margin) {
+        graph.scrollTop += (box.top + box.bottom) / 2 - (view.top + view.bottom) / 2;
       }
     }
 
@@ -100,7 +133,10 @@
       play: function () { if (timer === null) { play(); } else { pause(); } },
       next: function () { show(current + 1); },
       last: function () { show(frames.length - 1); },
-      zoom: function () { player.querySelector(".cr-graph").classList.toggle("cr-actual"); },
+      zoom: function () {
+        graph.classList.toggle("cr-fit");
+        keepInView(frames[current].lit);
+      },
     };
     var keys = {
       ArrowRight: "next", ArrowDown: "next", ArrowLeft: "previous", ArrowUp: "previous",
