@@ -32,11 +32,8 @@ from __future__ import annotations
 import builtins
 import inspect
 import itertools
-import keyword
 import linecache
-import re
 import time
-import unicodedata
 import weakref
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -45,7 +42,7 @@ from types import FrameType
 from typing import Any, NoReturn, cast, overload
 
 from autograd import value as value_module
-from autograd.codegen import ATOM, PRODUCT, RESERVED, NodeCode, NodeWriter
+from autograd.codegen import ATOM, PRODUCT, RESERVED, NodeCode, NodeWriter, comment, identifier
 from autograd.engine import topological_order
 from autograd.grad_mode import enable_grad
 from autograd.names import node_names, reading_order
@@ -182,19 +179,6 @@ def _user_line() -> str:
 
 
 # -- the program ---------------------------------------------------------------------------------
-def _identifier(text: str) -> str:
-    """``text`` as a Python name: ``W1[0][1]`` -> ``W1_0_1``, ``A2 - y`` -> ``A2_y``."""
-    text = unicodedata.normalize("NFKC", text)  # Python reads names in this form
-    name = re.sub(r"\W+", "_", text).strip("_")
-    if not name.isidentifier():
-        name = re.sub(r"[^0-9A-Za-z_]+", "_", name).strip("_")
-    if not name:
-        return "v"
-    if name[0].isdigit() or name.startswith(("g_", "d_")):  # g_ and d_ name gradients
-        name = f"v{name}" if name[0].isdigit() else f"v_{name}"
-    return f"{name}_" if keyword.iskeyword(name) else name
-
-
 class _Outputs:
     """A stand-in root above several outputs, so one topological order covers them all
     (the engine and ``reading_order`` read nothing of a node but its inputs)."""
@@ -255,7 +239,7 @@ class _Program:
 
     def _with_note(self, line: str, v: Value) -> str:
         note = self.notes.get(v)
-        return f"{line}  # {note}" if note else line
+        return f"{line}  # {comment(note)}" if note else line
 
     def read_leaves(self) -> list[str]:
         """One line per leaf that is read from its ``.data``."""
@@ -287,12 +271,12 @@ class _Program:
 
         def add(v: Value, term: str, note: str) -> None:
             g = f"g_{self.names[v]}"
-            negated = term.startswith("-") and term[1:].isidentifier()
+            negated = term.startswith("-1.0 * ") and term[7:].isidentifier()
             if v not in started:
                 started.add(v)
                 lines.append(f"{g} = {term}{note}")
             elif negated:
-                lines.append(f"{g} -= {term[1:]}{note}")
+                lines.append(f"{g} -= {term[7:]}{note}")  # g + -1.0 * t is g - t, bitwise
             else:
                 lines.append(f"{g} += {term}{note}")
 
@@ -315,11 +299,11 @@ class _Program:
             for x, (partial, precedence) in zip(v._inputs, partials, strict=True):
                 if not self.needs_grad[x]:
                     continue
-                note = f"  # d{self.shown(v)}/d{self.shown(x)}"
+                note = f"  # {comment(f'd{self.shown(v)}/d{self.shown(x)}')}"
                 if partial == "1.0":  # 1.0 * g is g, bitwise
                     add(x, f"g_{name}", note)
-                elif partial == "-1.0":
-                    add(x, f"-g_{name}", note)
+                elif partial == "-1.0":  # -1.0 * g, not -g: the NaN's sign bit as backward's
+                    add(x, f"-1.0 * g_{name}", note)
                 else:
                     factor = partial if precedence >= PRODUCT else f"({partial})"
                     add(x, f"{factor} * g_{name}", note)
@@ -336,7 +320,7 @@ class _Program:
     def build(self, source: str, function: str, title: str) -> Callable[..., Any]:
         """Compile ``source`` and return its function ``function``; tracebacks show the
         generated lines (the source is registered with linecache while it is in use)."""
-        filename = f"<chainrule compiled {title} #{next(_serial)}>"
+        filename = f"<chainrule compiled {comment(title)} #{next(_serial)}>"
         namespace = dict(self.writer.namespace)
         exec(builtins.compile(source, filename, "exec"), namespace)
         linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
@@ -375,7 +359,7 @@ def _variable_names(
     taken = set(RESERVED)
     names, notes = {}, {}
     for v in nodes:
-        base = name = _identifier(readable[v])
+        base = name = identifier(readable[v])
         count = 1
         while name in taken:
             count += 1
@@ -425,7 +409,7 @@ class CompiledGraph:
         self.leaves = tuple(program.leaves)
         self.names = program.names  # each node's variable in the source
         self.node_count = len(program.order)
-        self._order = program.order
+        self._reading = program.reading  # the order the forward runs in
         self._nodes = tuple(program.order) if write_nodes else ()
         self.compile_seconds = time.perf_counter() - started
 
@@ -435,7 +419,7 @@ class CompiledGraph:
         try:
             result: float = self._replay(self.leaves, seed, self._nodes)
         except Exception as failure:
-            _raise_as_interpreter(self._order, failure)
+            _raise_as_interpreter(self._reading, failure)
         return result
 
     def __repr__(self) -> str:
@@ -491,6 +475,7 @@ class CompiledFunction:
         started = time.perf_counter()
         self._function = function
         self._title = getattr(function, "__qualname__", type(function).__name__)
+        _check_examples(function, examples, self._title)
         self.parameters = _parameter_names(function, len(examples))
         self._shapes = [_shape_of(x, p) for x, p in zip(examples, self.parameters, strict=True)]
         numbers: list[float] = []
@@ -679,6 +664,30 @@ class CompiledFunction:
         ) from failure
 
 
+def _check_examples(function: Callable[..., Any], examples: tuple[Any, ...], title: str) -> None:
+    """TypeError unless ``function`` can be called on the example arguments (where its
+    signature can be read): tracing needs one example per parameter."""
+    try:
+        inspect.signature(function).bind(*examples)
+    except ValueError:  # no signature to read (some builtins): the call will tell
+        return
+    except TypeError as error:
+        wanted = "needs example arguments" if not examples else "needs other example arguments"
+        raise TypeError(
+            f"compile({title}) {wanted}: compile(f, *example_args) traces f once, called "
+            f"on one example per parameter (numbers or nested lists of numbers), e.g. "
+            f"compile(f, 1.0, 2.0); got {len(examples)} ({error})"
+        ) from None
+
+
+def _check_max_nodes(max_nodes: object) -> None:
+    if max_nodes is not None and (type(max_nodes) is not int or max_nodes < 1):
+        raise TypeError(
+            "compile: max_nodes must be a whole number of nodes, at least 1 (or None for no "
+            f"limit), got {type(max_nodes).__name__} {max_nodes!r}"
+        )
+
+
 def _indent(lines: list[str]) -> list[str]:
     return [f"    {line}" for line in lines or ["pass"]]
 
@@ -780,6 +789,7 @@ def compile(
     sequences of numbers (see ``CompiledFunction``). Graphs of more than ``max_nodes``
     nodes raise ValueError (None: no limit).
     """
+    _check_max_nodes(max_nodes)
     if isinstance(target, Value):
         if example_args:
             raise TypeError("compile(root) takes no example arguments: they are a function's")

@@ -184,3 +184,43 @@ def expression_dags(
         steps.append((name, operands))
     point = draw(st.lists(real(-1.0, 1.0), min_size=n_inputs, max_size=n_inputs))
     return ExpressionDag(n_inputs, tuple(steps)), point
+
+
+# -- hostile strings --------------------------------------------------------------------------
+# Strings a label, an op's name or a function's name may hold that would break, or run as,
+# generated source if pasted into it: line breaks of every kind Python or str.splitlines()
+# knows, quotes, docstring quotes, comment and continuation characters, Python keywords,
+# the builtins and the names generated code uses for itself, code, and a very long label.
+HOSTILE_LABELS = (
+    "w\nprint('INJECTED')\ndef\tf():",
+    "weight\n(layer 1)",
+    'x"""\nraise SystemExit\n"""',
+    "x'''",
+    "\"'",
+    "a\\",
+    "a\\\nb",
+    "x\rprint('INJECTED')",
+    "x\u2028print('INJECTED')",
+    "x\u2029y",
+    "x\x0cy",
+    "x\x0by\x1c\x1d\x1e\x85",
+    "x\x00y",
+    "# comment",
+    "__import__('os').system('echo INJECTED')",
+    *("if", "def", "lambda", "None", "True", "class", "return", "yield", "match", "_"),
+    *("type", "zip", "sum", "abs", "float", "inf", "nan", "print", "exec", "len"),
+    *("_leaves", "_seed", "_nodes", "_examples", "_outputs", "g_x", "d_x", "g_", "v"),
+    "W1[0][1]",
+    "δ2 = dLoss/dZ2",
+    "\ud800",
+    "x" * 5000,
+)
+
+
+def hostile_labels() -> st.SearchStrategy[str]:
+    """Hostile strings (``HOSTILE_LABELS``), and random text built from their pieces."""
+    pieces = st.sampled_from(
+        [*"\n\r\x0c\u2028\u2029'\"\\#():_ 1x", '"""', "def", "print", "sum", "type", "g_"]
+    )
+    built = st.lists(pieces, min_size=1, max_size=12).map("".join)
+    return st.one_of(st.sampled_from(HOSTILE_LABELS), built, st.text(max_size=20))

@@ -20,6 +20,7 @@ from autograd import Value
 # The engine's strategies, defined in autograd.testing and re-exported for the tests.
 from autograd.testing import (  # noqa: F401
     DAG_OPS,
+    HOSTILE_LABELS,
     ExpressionDag,
     any_finite,
     arguments,
@@ -29,6 +30,7 @@ from autograd.testing import (  # noqa: F401
     exp_arguments,
     exponents,
     expression_dags,
+    hostile_labels,
     integer_exponents,
     kinked_arguments,
     log_arguments,

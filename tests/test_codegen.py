@@ -7,6 +7,7 @@ exactly what the rule gives: the same float, bit for bit, or the same error.
 
 from __future__ import annotations
 
+import keyword
 import math
 from collections.abc import Callable
 from typing import Any
@@ -15,11 +16,22 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from autograd import Value, ops
-from autograd.codegen import Branches, Expr, NodeCode, NodeWriter, NotSymbolicError
+from autograd import Value, codegen, ops
+from autograd.codegen import (
+    BUILTINS,
+    MAX_COMMENT,
+    MAX_NAME,
+    Branches,
+    Expr,
+    NodeCode,
+    NodeWriter,
+    NotSymbolicError,
+    comment,
+    identifier,
+)
 from autograd.ops import Op
 from autograd.value import _new
-from tests.strategies import OP_SHAPES, any_float, op_points, real
+from tests.strategies import OP_SHAPES, any_float, hostile_labels, op_points, real
 
 TABLE = {name: entry for name, entry in vars(ops).items() if isinstance(entry, Op)}
 
@@ -251,3 +263,40 @@ def test_bound_names_never_take_a_name_the_program_uses() -> None:
     code = writer.write(ops.TANH, 1, ())
     assert code.forward.fill(["a0", "a1"]) == "tanh_2(a0)"
     assert writer.namespace["tanh_2"] is math.tanh
+
+
+@given(hostile_labels())
+def test_a_name_from_any_text_is_a_name_the_code_can_never_use_for_itself(text: str) -> None:
+    name = identifier(text)
+    assert name.isidentifier() and not keyword.iskeyword(name)
+    assert not name.startswith(("_", "g_", "d_")) and len(name) <= MAX_NAME
+    assert identifier(name) == name  # a name made once stays as it is
+
+
+@given(hostile_labels())
+def test_a_comment_is_one_printable_line_of_bounded_length(text: str) -> None:
+    shown = comment(text)
+    assert shown.isprintable() and len(shown) <= MAX_COMMENT
+    assert len(f"x = 1  # {shown}\n".splitlines()) == 1
+    if text.isprintable() and len(text) <= MAX_COMMENT:
+        assert shown == text  # a readable label is shown as it is
+
+
+@given(hostile_labels())
+def test_a_custom_functions_name_binds_under_a_name_the_code_does_not_use(text: str) -> None:
+    def function(x: float) -> float:
+        return x
+
+    function.__name__ = text
+    writer = NodeWriter({"x"})
+    name = writer.bind(function, Op(text, function, lambda x, out: (1.0,)))
+    assert name.isidentifier() and not keyword.iskeyword(name)
+    assert name not in BUILTINS and name != "x" and writer.namespace[name] is function
+
+
+def test_the_cache_of_verdicts_cannot_grow_past_its_bound(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(codegen, "MAX_VERDICTS", 8)
+    monkeypatch.setattr(codegen, "_VERDICTS", {})
+    for k in range(20):  # each constant is another kind of node, checked at the edges
+        NodeWriter(set()).code_for(ops.MUL_CONST, 1, (1.0 + k / 64,), [0.5])
+        assert len(codegen._VERDICTS) == min(k + 1, 8)

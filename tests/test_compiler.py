@@ -7,8 +7,12 @@ zero), or the same error with the same message.
 
 from __future__ import annotations
 
+import ast
+import contextlib
+import io
 import math
 import re
+import struct
 import sys
 import threading
 from collections.abc import Callable
@@ -20,6 +24,7 @@ from hypothesis import strategies as st
 
 import nn
 from autograd import TracingError, Value, compile, dot, grad, no_grad, ops, topological_order
+from autograd.codegen import comment
 from autograd.compiler import CompiledFunction, CompiledGraph
 from autograd.custom import CustomOp
 from autograd.trace import explain_backward
@@ -27,6 +32,7 @@ from tests.strategies import (
     activations,
     architectures,
     expression_dags,
+    hostile_labels,
     init_seeds,
     matrices,
     network_inputs,
@@ -368,7 +374,7 @@ def test_any_labels_give_valid_unique_names_and_show_where_they_changed(labels) 
     assert replayed(compiled, xs) == interpreted(lambda: sum(x * x for x in xs), xs)
     for label in {label for label in labels if label}:
         if not label.isidentifier():
-            assert f"  # {label}" in compiled.source
+            assert f"  # {comment(label)}" in compiled.source
 
 
 def test_a_label_that_names_a_function_of_the_code_is_renamed() -> None:
@@ -377,6 +383,86 @@ def test_a_label_that_names_a_function_of_the_code_is_renamed() -> None:
     y.label = "sum"
     source = compile(y).source
     assert "sum_2 = tanh(tanh_2)  # sum" in source
+
+
+# -- user strings never become code ----------------------------------------------------------
+def code_shape(source: str) -> str:
+    """The generated code with every name and comment left out: what it does."""
+    tree = ast.parse(source)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name):
+            node.id = "_"
+        elif isinstance(node, ast.arg):
+            node.arg = "_"
+    return ast.dump(tree)
+
+
+def labelled_graph(label: str, w: Value, b: Value) -> Value:
+    """A small graph whose every node carries ``label``: leaves, ops, a dot, the root."""
+    w.label = b.label = label
+    z = dot([w, b], [2.0, -3.0], bias=b)
+    z.label = label
+    out = (w * 3.0).tanh() * -z + abs(b) - w
+    out.label = label
+    return out
+
+
+@given(hostile_labels())
+def test_a_hostile_label_changes_nothing_the_compiled_code_does(label: str) -> None:
+    plain_root = labelled_graph("x", Value(0.5), Value(-1.0))
+    leaves = [Value(0.5), Value(-1.0)]
+    root = labelled_graph(label, *leaves)
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        compiled = compile(root)
+        result = replayed(compiled, leaves)
+    assert out.getvalue() == ""  # nothing ran while compiling or replaying
+    assert code_shape(compiled.source) == code_shape(compile(plain_root).source)
+    assert compiled.source.splitlines() == compiled.source.split("\n")[:-1]  # one line each
+    assert all(len(line) < 250 for line in compiled.source.splitlines())  # still readable
+    assert result == interpreted(lambda: labelled_graph(label, *leaves), leaves)
+
+
+@given(hostile_labels())
+def test_a_hostile_label_changes_nothing_a_compiled_function_or_batch_does(label: str) -> None:
+    w = Value(0.5, label=label)
+    f = lambda type, zip, sum: (w * type + zip).tanh() * sum  # noqa: E731  (builtins' names)
+    compiled = compile(f, 1.0, 2.0, 3.0)
+    plain = compile(lambda a, b, c: (Value(0.5) * a + b).tanh() * c, 1.0, 2.0, 3.0)
+    assert code_shape(compiled.source) == code_shape(plain.source)
+    w.grad = 0.0
+    rows = ([1.0, -2.0], [0.5, 3], [2.0, 1.0])
+    assert compiled.batch(*rows) == [f(*row).data for row in zip(*rows, strict=True)]
+    assert compiled.batch(*rows, seed=lambda outs: [2.0 * o for o in outs])
+    assert compiled(1.0, 2.0, 3.0) == f(1.0, 2.0, 3.0).data
+
+
+def test_a_custom_ops_function_named_sum_does_not_shadow_the_builtin() -> None:
+    def sum(x: float) -> float:  # the builtin's name: the point of the test
+        return 2.0 * x
+
+    double = CustomOp("sum", sum, lambda x, out: (2.0,))
+    w = Value(0.5, label="sum")
+    compiled = compile(lambda x: double(dot([w, x], [x, w])) + double(x), 1.0)
+    assert "sum((" in compiled.source  # the dot's builtin sum() is still called
+    assert compiled.batch([1.0, 2.0]) == [
+        double(dot([w, x], [x, w])).data + 2.0 * x for x in (1.0, 2.0)
+    ]
+
+
+def test_the_code_runs_with_no_builtins_but_the_ones_it_binds() -> None:
+    x = Value(2.0, label="print")
+    compiled = compile(lambda t: dot([x, t], [t, x]).tanh() + abs(t), 1.0)
+    assert compiled.batch([1.0, -1.0], seed=lambda outs: outs)
+    namespace = compiled._program.writer.namespace
+    assert namespace["__builtins__"] == {}
+    for kind in ("batch", "seeded"):
+        tree = ast.parse(compiled._batch_source(kind))
+        names = [n for n in ast.walk(tree) if isinstance(n, ast.Name)]
+        local = {n.id for n in names if isinstance(n.ctx, ast.Store)}
+        local |= {a.arg for a in ast.walk(tree) if isinstance(a, ast.arg)}
+        free = {n.id for n in names} - local
+        assert free and free <= set(namespace)  # every name it reads from outside, bound
 
 
 # -- tracing a data-dependent branch --------------------------------------------------------
@@ -484,6 +570,33 @@ def test_a_domain_error_at_replay_is_the_interpreters(build, bad) -> None:
     assert a.grad == grads_before  # nothing half-written
 
 
+def test_of_two_failing_nodes_the_replay_names_the_one_the_interpreter_meets_first() -> None:
+    x, y = Value(1.0, label="x"), Value(1.0, label="y")
+    compiled = compile(x.log() + y.log())
+    x.data = y.data = -1.0
+    with pytest.raises(ValueError) as interpreter:
+        x.log() + y.log()
+    with pytest.raises(ValueError) as replay:
+        compiled()
+    assert "x=-1.0" in str(interpreter.value)
+    assert str(replay.value) == str(interpreter.value)
+
+
+def float_bits(x: float) -> str:
+    return struct.pack("<d", x).hex()
+
+
+@pytest.mark.parametrize("seed", [math.nan, -math.nan], ids=["nan", "-nan"])
+def test_a_negated_gradient_keeps_the_nans_sign_bit_as_backward_does(seed: float) -> None:
+    x = Value(1.0)
+    build = lambda: -(x * 2.0) - x.tanh()  # noqa: E731  (a negation and a subtraction)
+    build().backward(seed)
+    want = float_bits(x.grad)
+    x.grad = 0.0
+    compile(build())(seed)
+    assert float_bits(x.grad) == want
+
+
 def test_a_domain_error_in_a_batch_names_the_example() -> None:
     w = Value(1.0, label="w")
     compiled = compile(lambda x: (w * x).log(), 1.0)
@@ -542,8 +655,18 @@ def test_a_seed_functions_own_error_is_raised_as_it_is() -> None:
         (lambda x: 2.0, (1.0,), "must be a Value or a list of Values, got float"),
         (lambda x: x, ("a",), "argument x must be a number or a sequence of numbers"),
         (lambda x: [], (1.0,), "returned no Value, got []"),
+        (lambda x, y: x * y, (), "compile(<lambda>) needs example arguments"),
+        (lambda x, y: x * y, (1.0,), "needs other example arguments"),
     ],
-    ids=["root with arguments", "a number", "a function returning a float", "a string", "none"],
+    ids=[
+        "root with arguments",
+        "a number",
+        "a function returning a float",
+        "a string",
+        "none",
+        "no example arguments",
+        "too few example arguments",
+    ],
 )
 def test_what_cannot_be_compiled_says_why(target, args, fragment) -> None:
     with pytest.raises(TypeError, match=re.escape(fragment)):
@@ -558,6 +681,14 @@ def test_a_graph_larger_than_max_nodes_says_the_limit() -> None:
     with pytest.raises(ValueError, match="51 nodes, more than max_nodes=50"):
         compile(y, max_nodes=50)
     assert compile(y, max_nodes=None)() == y.data
+
+
+@pytest.mark.parametrize("max_nodes", ["a", 1.5, True, 0, -3])
+def test_max_nodes_says_what_it_must_be(max_nodes: object) -> None:
+    with pytest.raises(
+        TypeError, match=r"max_nodes must be a whole number .*" + re.escape(repr(max_nodes))
+    ):
+        compile(Value(1.0) * 2.0, max_nodes=max_nodes)  # type: ignore[call-overload]
 
 
 @pytest.mark.slow
