@@ -29,28 +29,23 @@ abs) branch inside their own rules and compile. What ``f`` computes from ``.data
 
 from __future__ import annotations
 
-import builtins
 import inspect
-import itertools
-import linecache
 import time
-import weakref
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from pathlib import Path
-from types import FrameType
-from typing import Any, NoReturn, cast, overload
+from typing import Any, NoReturn, overload
 
 from autograd import value as value_module
-from autograd.codegen import ATOM, PRODUCT, RESERVED, NodeCode, NodeWriter, comment, identifier
-from autograd.engine import topological_order
+from autograd.anomaly import caller
+from autograd.emitter import Program
 from autograd.grad_mode import enable_grad
-from autograd.names import node_names, reading_order
+from autograd.gradcheck import _parameter_names
 from autograd.value import (
     _MATH_ERRORS,
     Number,
     Value,
     _as_float,
+    _describe,
     _domain_error,
     check_has_graph,
     is_real_number,
@@ -59,8 +54,6 @@ from autograd.value import (
 # CPython compiles generated code at roughly 100,000 lines a second, with a graph's lines
 # held as a syntax tree meanwhile: past this many nodes, compiling takes minutes.
 MAX_NODES = 300_000
-_PACKAGE = Path(__file__).resolve().parent
-_serial = itertools.count(1)
 
 
 class TracingError(TypeError):
@@ -142,9 +135,9 @@ def _tracing(function_name: str) -> Iterator[None]:
     """While the body runs, a comparison or bool() on a Value raises TracingError."""
 
     def refuse(v: Value, test: str, other: object) -> None:
-        shown = f"bool({_describe(v)})" if test == "bool" else f"{_describe(v)} {test} {other!r}"
+        shown = f"bool({_describe(v)})" if test == "bool" else f"({_describe(v)}) {test} {other!r}"
         raise TracingError(
-            f"compile: {shown} while tracing {function_name}, {_user_line()}: a Python branch "
+            f"compile: {shown} while tracing {function_name}, at {caller()}: a Python branch "
             "on a Value would bake the traced example's outcome into the compiled code. "
             "Use an op that branches inside the graph (relu, abs), or compile one function "
             "per branch."
@@ -155,228 +148,6 @@ def _tracing(function_name: str) -> Iterator[None]:
         yield
     finally:
         value_module.tracing_hook.reset(token)
-
-
-def _describe(v: Value) -> str:
-    return f"Value {v.label!r} ({v.data!r})" if v.label else f"a Value ({v.data!r})"
-
-
-def _user_line() -> str:
-    """Where the user's code asked: the first frame outside this package (and the
-    package's own frame that made the test, when that is where it happened)."""
-    frame: FrameType | None = inspect.currentframe()
-    inside = ""
-    while frame is not None and Path(frame.f_code.co_filename).resolve().parent == _PACKAGE:
-        file = Path(frame.f_code.co_filename).name
-        if not inside and file not in ("compiler.py", "value.py"):
-            inside = f" (in autograd/{file}:{frame.f_lineno})"
-        frame = frame.f_back
-    if frame is None:
-        return "at an unknown line"
-    filename, line = frame.f_code.co_filename, frame.f_lineno
-    text = linecache.getline(filename, line).strip()
-    return f"at {filename}:{line}" + (f" ({text})" if text else "") + inside
-
-
-# -- the program ---------------------------------------------------------------------------------
-class _Outputs:
-    """A stand-in root above several outputs, so one topological order covers them all
-    (the engine and ``reading_order`` read nothing of a node but its inputs)."""
-
-    grad = 0.0
-    _locals: tuple[float, ...] = ()
-
-    def __init__(self, outputs: Sequence[Value]) -> None:
-        self.inputs = self._inputs = tuple(outputs)
-
-
-class _Program:
-    """A graph as lines of Python: the forward, the backward and the write-back.
-
-    ``outputs`` are seeded by the backward; ``arguments`` are leaves that the compiled
-    function takes as parameters (they need no gradient); every other leaf is read from
-    its ``.data`` and receives its gradient in ``.grad``.
-    """
-
-    def __init__(self, outputs: list[Value], arguments: list[Value], max_nodes: int | None):
-        root: Any = outputs[0] if len(outputs) == 1 else _Outputs(outputs)
-        order = topological_order(root)
-        if root is not outputs[0]:
-            order.pop()
-        if max_nodes is not None and len(order) > max_nodes:
-            raise ValueError(
-                f"compile: the graph has {len(order):,} nodes, more than max_nodes="
-                f"{max_nodes:,}: CPython compiles generated code at about 10^5 lines a "
-                "second, holding every line as a syntax tree meanwhile, so this would take "
-                "minutes and gigabytes. Pass max_nodes=None to compile it anyway, or run "
-                "it with backward()."
-            )
-        self.order, self.outputs, self.arguments = order, outputs, arguments
-        # The forward may take any topological order: this one visits inputs in argument
-        # order, so the first neuron's lines come first. The backward keeps the engine's.
-        self.reading = _reading_order(outputs)
-        is_argument = set(arguments)
-        self.leaves = _leaves_by_first_use(self.reading, outputs, is_argument)
-        in_graph = set(order)
-        unused = [a for a in arguments if a not in in_graph]
-        self.readable = node_names(self.reading + unused)  # for the comments: W1[0][1]
-        self.names, self.notes = _variable_names(self.reading + unused, self.readable)
-        # A node needs a gradient when one of the leaves that receive gradients is below it.
-        needs: dict[Value, bool] = {}
-        for v in order:
-            needs[v] = any(needs[x] for x in v._inputs) if v._inputs else v not in is_argument
-        self.needs_grad = needs
-        self.writer = NodeWriter(set(self.names.values()))
-        self.code: dict[Value, NodeCode] = {v: self.writer.code(v) for v in order if v._inputs}
-
-    def name(self, v: Value) -> str:
-        return self.names[v]
-
-    def shown(self, v: Value) -> str:
-        """The node's readable name in a comment: ``W1[0][1]``, ``(A2 - y)``."""
-        name = self.readable[v]
-        return f"({name})" if " " in name else name
-
-    def _with_note(self, line: str, v: Value) -> str:
-        note = self.notes.get(v)
-        return f"{line}  # {comment(note)}" if note else line
-
-    def read_leaves(self) -> list[str]:
-        """One line per leaf that is read from its ``.data``."""
-        return [
-            self._with_note(f"{self.names[v]} = _leaves[{i}].data", v)
-            for i, v in enumerate(self.leaves)
-        ]
-
-    def forward(self) -> list[str]:
-        """One line per computed node, in topological order."""
-        lines = []
-        for v in self.reading:
-            if v._inputs:
-                holes = [*map(self.name, v._inputs), self.names[v]]
-                lines.append(
-                    self._with_note(f"{self.names[v]} = {self.code[v].forward.fill(holes)}", v)
-                )
-        return lines
-
-    def start_gradients(self) -> list[str]:
-        """The leaves' gradients start at 0.0, as the engine's do."""
-        return [f"g_{self.names[v]} = 0.0" for v in self.leaves]
-
-    def backward(self, seeds: Sequence[str]) -> list[str]:
-        """One line per chain-rule step, in the engine's order: reverse topological order,
-        each node's inputs in order, ``g_input += d(node)/d(input) * g_node``."""
-        lines: list[str] = []
-        started = set(self.leaves)  # their gradients exist from start_gradients()
-
-        def add(v: Value, term: str, note: str) -> None:
-            g = f"g_{self.names[v]}"
-            negated = term.startswith("-1.0 * ") and term[7:].isidentifier()
-            if v not in started:
-                started.add(v)
-                lines.append(f"{g} = {term}{note}")
-            elif negated:
-                lines.append(f"{g} -= {term[7:]}{note}")  # g + -1.0 * t is g - t, bitwise
-            else:
-                lines.append(f"{g} += {term}{note}")
-
-        for output, seed in zip(self.outputs, seeds, strict=True):
-            if self.needs_grad[output]:
-                add(output, seed, "")
-        for v in reversed(self.order):
-            if not v._inputs or not self.needs_grad[v]:
-                continue
-            name, code = self.names[v], self.code[v]
-            holes = [*map(self.name, v._inputs), name]
-            partials: list[tuple[str, int]]
-            if code.partials is None:
-                assert code.partials_call is not None
-                if any(self.needs_grad[x] for x in v._inputs):
-                    lines.append(f"d_{name} = {code.partials_call.fill(holes)}")
-                partials = [(f"d_{name}[{i}]", ATOM) for i in range(len(v._inputs))]
-            else:
-                partials = [(t.fill(holes), t.precedence) for t in code.partials]
-            for x, (partial, precedence) in zip(v._inputs, partials, strict=True):
-                if not self.needs_grad[x]:
-                    continue
-                note = f"  # {comment(f'd{self.shown(v)}/d{self.shown(x)}')}"
-                if partial == "1.0":  # 1.0 * g is g, bitwise
-                    add(x, f"g_{name}", note)
-                elif partial == "-1.0":  # -1.0 * g, not -g: the NaN's sign bit as backward's
-                    add(x, f"-1.0 * g_{name}", note)
-                else:
-                    factor = partial if precedence >= PRODUCT else f"({partial})"
-                    add(x, f"{factor} * g_{name}", note)
-        return lines
-
-    def write_back(self) -> list[str]:
-        """Each leaf's gradient added into its ``.grad``, once."""
-        return [f"_leaves[{i}].grad += g_{self.names[v]}" for i, v in enumerate(self.leaves)]
-
-    def returned(self) -> str:
-        names = [self.names[v] for v in self.outputs]
-        return names[0] if len(names) == 1 else f"({', '.join(names)},)"
-
-    def build(self, source: str, function: str, title: str) -> Callable[..., Any]:
-        """Compile ``source`` and return its function ``function``; tracebacks show the
-        generated lines (the source is registered with linecache while it is in use)."""
-        filename = f"<chainrule compiled {comment(title)} #{next(_serial)}>"
-        namespace = dict(self.writer.namespace)
-        exec(builtins.compile(source, filename, "exec"), namespace)
-        linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
-        made: Callable[..., Any] = namespace[function]
-        weakref.finalize(made, linecache.cache.pop, filename, None)
-        return made
-
-
-def _reading_order(outputs: list[Value]) -> list[Value]:
-    """``names.reading_order`` below every output (the stand-in above them left out)."""
-    if len(outputs) == 1:
-        return reading_order(outputs[0])
-    return reading_order(cast(Value, _Outputs(outputs)))[:-1]
-
-
-def _leaves_by_first_use(
-    order: list[Value], outputs: list[Value], arguments: set[Value]
-) -> list[Value]:
-    """The leaves read from ``.data``, in the order the forward lines first use them."""
-    leaves: dict[Value, None] = {}
-    for v in order:
-        for x in v._inputs:
-            if not x._inputs and x not in arguments:
-                leaves.setdefault(x)
-    for v in outputs:
-        if not v._inputs and v not in arguments:
-            leaves.setdefault(v)
-    return list(leaves)
-
-
-def _variable_names(
-    nodes: list[Value], readable: dict[Value, str]
-) -> tuple[dict[Value, str], dict[Value, str]]:
-    """A unique Python name for each node, from its readable name (``autograd.names``),
-    and the original label where the name had to change."""
-    taken = set(RESERVED)
-    names, notes = {}, {}
-    for v in nodes:
-        base = name = identifier(readable[v])
-        count = 1
-        while name in taken:
-            count += 1
-            name = f"{base}_{count}"
-        taken.add(name)
-        names[v] = name
-        if v.label and v.label != name:
-            notes[v] = v.label
-    return names, notes
-
-
-def _function(name: str, parameters: Sequence[str], body: Sequence[str]) -> str:
-    return "\n".join([f"def {name}({', '.join(parameters)}):", *(f"    {b}" for b in body)]) + "\n"
-
-
-def _section(comment: str, lines: list[str]) -> list[str]:
-    return [f"# {comment}", *lines] if lines else []
 
 
 # -- compile(root) ------------------------------------------------------------------------------
@@ -391,20 +162,8 @@ class CompiledGraph:
     def __init__(self, root: Value, write_nodes: bool, max_nodes: int | None) -> None:
         check_has_graph(root, "compile")
         started = time.perf_counter()
-        program = _Program([root], [], max_nodes)
-        body = [
-            *_section("inputs: each leaf's current .data", program.read_leaves()),
-            *_section("forward: one line per node, in topological order", program.forward()),
-            "# backward: one chain-rule step per line, in the order backward() takes them",
-            *program.start_gradients(),
-            *program.backward(["_seed"]),
-            "# each leaf's gradient added into its .grad, as backward() does",
-            *program.write_back(),
-        ]
-        if write_nodes:
-            body += ["# every node's value and gradient written back", *_node_writes(program)]
-        body.append(f"return {program.returned()}")
-        self.source = _function("replay", ["_leaves", "_seed", "_nodes"], body)
+        program = Program([root], [], max_nodes)
+        self.source = program.graph_source(write_nodes)
         self._replay = program.build(self.source, "replay", root.label or "graph")
         self.leaves = tuple(program.leaves)
         self.names = program.names  # each node's variable in the source
@@ -424,15 +183,6 @@ class CompiledGraph:
 
     def __repr__(self) -> str:
         return f"<compiled graph: {self.node_count} nodes, {len(self.leaves)} leaves>"
-
-
-def _node_writes(program: _Program) -> list[str]:
-    lines = []
-    for i, v in enumerate(program.order):
-        if v._inputs:  # a leaf's data is the input, its gradient already written back
-            name = program.names[v]
-            lines += [f"_nodes[{i}].data = {name}", f"_nodes[{i}].grad += g_{name}"]
-    return lines
 
 
 def _raise_as_interpreter(order: list[Value], failure: Exception) -> NoReturn:
@@ -476,7 +226,8 @@ class CompiledFunction:
         self._function = function
         self._title = getattr(function, "__qualname__", type(function).__name__)
         _check_examples(function, examples, self._title)
-        self.parameters = _parameter_names(function, len(examples))
+        named = _parameter_names(function)
+        self.parameters = [named[i] if i < len(named) else f"arg{i}" for i in range(len(examples))]
         self._shapes = [_shape_of(x, p) for x, p in zip(examples, self.parameters, strict=True)]
         numbers: list[float] = []
         for x, shape, p in zip(examples, self._shapes, self.parameters, strict=True):
@@ -489,26 +240,12 @@ class CompiledFunction:
         self._output_shape = _outputs_of(result, f"the value of {self._title}", outputs)
         if not outputs:
             raise TypeError(f"compile: {self._title} returned no Value, got {result!r}")
-        program = _Program(outputs, arguments, max_nodes)
+        program = Program(outputs, arguments, max_nodes)
         self._program = program
         self.leaves = tuple(program.leaves)
         self.node_count = len(program.order)
-        names = [program.names[a] for a in arguments]
-        self.source = _function(
-            "call",
-            [*names, "_leaves"],
-            [
-                *_section("inputs: the weights' current .data", program.read_leaves()),
-                *_section("forward: one line per node, in topological order", program.forward()),
-                "# backward: one chain-rule step per line, in the order backward() takes them",
-                *program.start_gradients(),
-                *program.backward(["1.0"] * len(outputs)),
-                "# each weight's gradient added into its .grad, as backward() does",
-                *program.write_back(),
-                f"return {program.returned()}",
-            ],
-        )
-        stream = iter(names)
+        self.source = program.call_source()
+        stream = (program.names[a] for a in arguments)
         self._pattern = ", ".join(_pattern(stream, s) for s in self._shapes)
         self._variants: dict[str, Callable[..., Any]] = {}
         self.compile_seconds = time.perf_counter() - started
@@ -574,51 +311,15 @@ class CompiledFunction:
         made = self._variants.get(kind)
         if made is None:
             started = time.perf_counter()
-            source = self.source if kind == "call" else self._batch_source(kind)
+            one_output = self._output_shape is None
+            source = (
+                self.source
+                if kind == "call"
+                else self._program.batch_source(kind, self._pattern, one_output)
+            )
             made = self._variants[kind] = self._program.build(source, kind, self._title)
             self.compile_seconds += time.perf_counter() - started
         return made
-
-    def _batch_source(self, kind: str) -> str:
-        program = self._program
-        checks = [
-            f"{n} = {n} if type({n}) is float else _number({n})"
-            for n in (program.names[a] for a in program.arguments)
-        ]
-        program.writer.namespace["_number"] = _number
-        forward = [*checks, *program.forward()]
-        outputs = program.returned()
-        n_out = len(program.outputs)
-        head = [*program.read_leaves()]
-        if kind == "batch":
-            body = [
-                *head,
-                *program.start_gradients(),
-                "_outputs = []",
-                f"for {self._pattern}, in _examples:",
-                *_indent(
-                    [*forward, *program.backward(["_seed"] * n_out), f"_outputs.append({outputs})"]
-                ),
-            ]
-        else:  # forward over the batch, the seeds from the outputs, then backward
-            read = set(program.leaves)
-            tape = ", ".join(program.names[v] for v in program.order if v not in read)
-            tape = f"({tape},)"
-            one = self._output_shape is None  # a single Value: its seed is a number
-            seeds = ["_s"] if one else [f"_s[{k}]" for k in range(n_out)]
-            body = [
-                *head,
-                "_outputs = []",
-                "_tapes = []",
-                f"for {self._pattern}, in _examples:",
-                *_indent([*forward, f"_tapes.append({tape})", f"_outputs.append({outputs})"]),
-                "_seeds = _seed(_outputs)",
-                *program.start_gradients(),
-                f"for {tape}, _s in zip(_tapes, _seeds):",
-                *_indent(program.backward(seeds)),
-            ]
-        body += [*program.write_back(), "return _outputs"]
-        return _function(kind, ["_examples", "_seed", "_leaves"], body)
 
     # -- arguments, results and errors ---------------------------------------------------------
     def _numbers(self, args: tuple[Any, ...]) -> list[float]:
@@ -688,30 +389,6 @@ def _check_max_nodes(max_nodes: object) -> None:
         )
 
 
-def _indent(lines: list[str]) -> list[str]:
-    return [f"    {line}" for line in lines or ["pass"]]
-
-
-def _parameter_names(function: Callable[..., Any], count: int) -> list[str]:
-    """The names of ``function``'s first ``count`` positional parameters (``x``, ``t``)."""
-    try:
-        parameters = list(inspect.signature(function).parameters.values())
-    except (TypeError, ValueError):
-        parameters = []
-    names = []
-    for i in range(count):
-        p = parameters[min(i, len(parameters) - 1)] if parameters else None
-        if p is None or p.kind in (p.KEYWORD_ONLY, p.VAR_KEYWORD):
-            names.append(f"arg{i}")
-        elif p.kind is p.VAR_POSITIONAL:
-            names.append(f"{p.name}{i - parameters.index(p)}")
-        elif i < len(parameters):
-            names.append(p.name)
-        else:
-            names.append(f"arg{i}")
-    return names
-
-
 def _flat_values(arg: Any) -> list[Value]:
     if isinstance(arg, Value):
         return [arg]
@@ -723,14 +400,6 @@ def _pattern(names: Iterator[str], shape: Shape) -> str:
     if shape is None:
         return next(names)
     return "(" + "".join(f"{_pattern(names, inner)}, " for inner in shape) + ")"
-
-
-def _number(x: Any) -> float:
-    """A batch's input as a float (ints, NumPy scalars); anything else fails here and is
-    then explained, example by example, by the arguments' check."""
-    if not is_real_number(x):
-        raise TypeError(f"not a number: {x!r}")
-    return float(x)
 
 
 class _SeedError(Exception):

@@ -20,16 +20,17 @@ class Node(Protocol):
     _locals: tuple[Any, ...]
 
 
-def topological_order(root: Node) -> list[Any]:
-    """Every node ``root`` depends on, each after all of its inputs (``root`` last).
+def topological_order(*roots: Node) -> list[Any]:
+    """Every node the roots depend on, each after all of its inputs (one root: it is last).
 
     Iterative depth-first search, so a chain of any length works; each edge is visited
-    once. A node is pushed again behind a ``None`` marker: when the marker comes off the
-    stack, all of the node's inputs are already in ``order``.
+    once, and a node shared by several roots appears once. A node is pushed again behind
+    a ``None`` marker: when the marker comes off the stack, all of the node's inputs are
+    already in ``order``. (Several roots are taken as the inputs of one node would be.)
     """
     order: list[Any] = []
     seen: set[Any] = set()
-    stack: list[Any] = [root]
+    stack: list[Any] = list(roots)
     push, pop, emit, mark = stack.append, stack.pop, order.append, seen.add
     while stack:
         node = pop()
