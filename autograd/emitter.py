@@ -122,8 +122,8 @@ class Program:
             if v not in started:
                 started.add(v)
                 lines.append(f"{g} = {term}{note}")
-            elif negated:
-                lines.append(f"{g} -= {term[7:]}{note}")  # g + -1.0 * t is g - t, bitwise
+            elif negated:  # g + -1.0 * t is g - t, bitwise (a NaN keeps its sign)
+                lines.append(f"{g} -= {term[7:]}{note}")
             else:
                 lines.append(f"{g} += {term}{note}")
 
@@ -228,6 +228,7 @@ class Program:
             for n in (self.names[a] for a in self.arguments)
         ]
         forward = [*checks, *self.forward()]
+        target = f"{pattern}," if pattern else "()"  # a function of no arguments: ()
         outputs = self.returned()
         n_out = len(self.outputs)
         head = [*self.read_leaves()]
@@ -236,7 +237,7 @@ class Program:
                 *head,
                 *self.start_gradients(),
                 "_outputs = []",
-                f"for {pattern}, in _examples:",
+                f"for {target} in _examples:",
                 *_indent(
                     [*forward, *self.backward(["_seed"] * n_out), f"_outputs.append({outputs})"]
                 ),
@@ -250,7 +251,7 @@ class Program:
                 *head,
                 "_outputs = []",
                 "_tapes = []",
-                f"for {pattern}, in _examples:",
+                f"for {target} in _examples:",
                 *_indent([*forward, f"_tapes.append({tape})", f"_outputs.append({outputs})"]),
                 "_seeds = _seed(_outputs)",
                 *self.start_gradients(),

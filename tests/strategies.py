@@ -20,13 +20,16 @@ from autograd import Value
 # The engine's strategies, defined in autograd.testing and re-exported for the tests.
 from autograd.testing import (  # noqa: F401
     DAG_OPS,
+    EDGE_FLOATS,
     HOSTILE_LABELS,
+    TABLE_OPS,
     ExpressionDag,
     any_finite,
     arguments,
     away_from_zero,
     denominators,
     dot_arguments,
+    edge_floats,
     exp_arguments,
     exponents,
     expression_dags,

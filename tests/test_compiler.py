@@ -319,6 +319,7 @@ def test_a_function_of_no_arguments_reads_only_the_values_it_captures() -> None:
     square = compile(lambda: w * w)
     w.data = 4.0
     assert square() == 16.0 and w.grad == 8.0
+    assert square.batch() == [] and w.grad == 8.0  # no columns: no examples
 
 
 def test_several_outputs_come_back_shaped_as_traced() -> None:
