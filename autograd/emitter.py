@@ -31,7 +31,7 @@ from autograd.codegen import (
     comment,
     identifier,
 )
-from autograd.engine import topological_order
+from autograd.engine import chain_rule_steps, topological_order
 from autograd.names import node_names, reading_order
 from autograd.value import Value, is_real_number
 
@@ -130,30 +130,32 @@ class Program:
         for output, seed in zip(self.outputs, seeds, strict=True):
             if self.needs_grad[output]:
                 add(output, seed, "")
-        for v in reversed(self.order):
-            if not v._inputs or not self.needs_grad[v]:
+        partials: list[tuple[str, int]] = []
+        for v, position, x, _ in chain_rule_steps(*self.outputs):
+            if not self.needs_grad[v]:
                 continue
-            name, code = self.names[v], self.code[v]
-            holes = [*map(self.name, v._inputs), name]
-            partials: list[tuple[str, int]]
-            if code.partials is None:
-                assert code.partials_call is not None
-                if any(self.needs_grad[x] for x in v._inputs):
-                    lines.append(f"{PARTIALS}{name} = {code.partials_call.fill(holes)}")
-                partials = [(f"{PARTIALS}{name}[{i}]", ATOM) for i in range(len(v._inputs))]
-            else:
-                partials = [(t.fill(holes), t.precedence) for t in code.partials]
-            for x, (partial, precedence) in zip(v._inputs, partials, strict=True):
-                if not self.needs_grad[x]:
-                    continue
-                note = f"  # {comment(f'd{self.shown(v)}/d{self.shown(x)}')}"
-                if partial == "1.0":  # 1.0 * g is g, bitwise
-                    add(x, f"{GRADIENT}{name}", note)
-                elif partial == "-1.0":  # -1.0 * g, not -g: the NaN's sign bit as backward's
-                    add(x, f"-1.0 * {GRADIENT}{name}", note)
+            name = self.names[v]
+            if position == 0:  # the node's partials, as expressions or one call of its rule
+                code = self.code[v]
+                holes = [*map(self.name, v._inputs), name]
+                if code.partials is None:
+                    assert code.partials_call is not None
+                    if any(self.needs_grad[i] for i in v._inputs):
+                        lines.append(f"{PARTIALS}{name} = {code.partials_call.fill(holes)}")
+                    partials = [(f"{PARTIALS}{name}[{i}]", ATOM) for i in range(len(v._inputs))]
                 else:
-                    factor = partial if precedence >= PRODUCT else f"({partial})"
-                    add(x, f"{factor} * {GRADIENT}{name}", note)
+                    partials = [(t.fill(holes), t.precedence) for t in code.partials]
+            if not self.needs_grad[x]:
+                continue
+            partial, precedence = partials[position]
+            note = f"  # {comment(f'd{self.shown(v)}/d{self.shown(x)}')}"
+            if partial == "1.0":  # 1.0 * g is g, bitwise
+                add(x, f"{GRADIENT}{name}", note)
+            elif partial == "-1.0":  # -1.0 * g, not -g: the NaN's sign bit as backward's
+                add(x, f"-1.0 * {GRADIENT}{name}", note)
+            else:
+                factor = partial if precedence >= PRODUCT else f"({partial})"
+                add(x, f"{factor} * {GRADIENT}{name}", note)
         return lines
 
     def write_back(self) -> list[str]:

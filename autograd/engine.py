@@ -7,9 +7,9 @@ The engine works on the shape of a node, not on its class: anything with ``_inpu
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from math import isfinite
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 
 class Node(Protocol):
@@ -49,6 +49,29 @@ def topological_order(*roots: Node) -> list[Any]:
     return order
 
 
+class Edge(NamedTuple):
+    """One chain-rule step: ``grads[input] += local * grads[node]``; ``position`` is the
+    input's index in ``node``'s inputs (``a * a`` has two edges into ``a``, 0 and 1)."""
+
+    node: Any
+    position: int
+    input: Any
+    local: Any
+
+
+def chain_rule_steps(*roots: Node) -> Iterator[Edge]:
+    """The chain-rule steps of a backward pass from ``roots``, in the engine's order:
+    the nodes in reverse topological order, each node's inputs in order.
+
+    The one walk every reader of the backward follows (the printed steps, the page, the
+    compiled code). The engine's own loops below are this walk written inline, to pay no
+    generator step per edge on the library's hottest path.
+    """
+    for node in reversed(topological_order(*roots)):
+        for position, (child, local) in enumerate(zip(node._inputs, node._locals, strict=True)):
+            yield Edge(node, position, child, local)
+
+
 # Called with (node, position, upstream, so_far) when input ``position`` of ``node`` would
 # get a gradient that is not finite: so_far + local * upstream. Position None: the seed.
 NonFiniteHandler = Callable[[Any, "int | None", float, float], None]
@@ -69,7 +92,7 @@ def float_gradients(
     if on_non_finite is not None:
         _checked_chain_rule(root, order, grads, on_non_finite)
         return grads
-    for node in reversed(order):
+    for node in reversed(order):  # chain_rule_steps(root), inline: this is the hot loop
         g = grads[node]
         # One partial per input by construction; zip(..., strict=...) would cost a keyword
         # call per node on the hottest loop of the library.
@@ -85,7 +108,7 @@ def _checked_chain_rule(
     not finite is stored. Kept apart so that the usual loop pays nothing for the checks."""
     if not isfinite(grads[root]):
         on_non_finite(root, None, grads[root], 0.0)
-    for node in reversed(order):
+    for node in reversed(order):  # chain_rule_steps(root), inline as above
         g = grads[node]
         for position, (child, local) in enumerate(zip(node._inputs, node._locals, strict=True)):
             so_far = grads[child]

@@ -56,6 +56,21 @@ def test_topological_order_of_several_roots_lists_each_shared_node_once(first, s
     assert topological_order(a, b) == topological_order(a * b)[:-1]  # as one node's inputs
 
 
+@given(case=expression_dags())
+def test_the_chain_rule_steps_summed_are_the_engines_gradients_bitwise(case) -> None:
+    _, out = _evaluate(case)
+    grads = dict.fromkeys(topological_order(out), 0.0)
+    grads[out] = 1.0
+    edges = list(engine.chain_rule_steps(out))
+    for node, position, child, local in edges:
+        assert node.inputs[position] is child and node.local_grads[position] == local
+        grads[child] += local * grads[node]  # each node complete before its edges run
+    assert [repr(g) for g in grads.values()] == [
+        repr(g) for g in engine.float_gradients(out, 1.0).values()
+    ]
+    assert len(edges) == sum(len(v.inputs) for v in topological_order(out))
+
+
 def test_expression_dags_share_subexpressions() -> None:
     """The DAG strategy does what it promises: some node feeds more than one other node."""
     dag = ExpressionDag(1, (("tanh", (0,)), ("mul", (1, 0))))
