@@ -199,6 +199,8 @@ class Expr:
         return self._binary(other, "/", self, PRODUCT)
 
     def _power(self, base: Any, exponent: Any) -> Expr:
+        if isinstance(base, Expr) and type(exponent) in (int, float) and exponent == 1:
+            return base  # x ** 1.0 is x, bitwise, for every float (tests/test_codegen.py)
         a, b = self.branches.expr(base), self.branches.expr(exponent)
         # ** groups to the right and binds tighter than a unary minus on its left
         return self.branches.new(f"{_wrap(a, ATOM)} ** {_wrap(b, UNARY)}", POWER)
@@ -414,7 +416,9 @@ class NodeWriter:
         constant_sources: Any = tuple(map(literal, constants))  # source text where floats go
         sources = op.arguments(holes, constant_sources)
         forward: Template | None = None
-        if op.forward_code is not None:
+        if symbolic and op is ops.POW_CONST and constants == (1.0,):
+            forward = Template.parse(holes[0], ATOM)  # math.pow(x, 1.0) is x, bitwise
+        elif op.forward_code is not None:
             forward = Template.parse(op.forward_code(*sources), CONDITIONAL)
         elif symbolic:
             written = self._symbolic(

@@ -378,6 +378,22 @@ def test_any_labels_give_valid_unique_names_and_show_where_they_changed(labels) 
             assert f"  # {comment(label)}" in compiled.source
 
 
+def test_the_listing_writes_no_power_of_one() -> None:
+    """x ** 2's rule is 2.0 * x ** 1.0, and a gradient graph holds math.pow(x, 1.0) nodes:
+    both are x, bitwise, and written so."""
+    from autograd.transforms import gradient
+
+    w = Value(0.5)
+    loss = compile(lambda x: (w * x - 1.0) ** 2, 2.0)
+    slope = compile(gradient(lambda x, y: x**2 * y), 1.5, 2.0)
+    for compiled in (loss, slope):
+        assert (
+            "** 1.0" not in compiled.source
+            and "pow_const(" not in compiled.source.split("# backward")[1]
+        )
+    assert slope(3.0, -1.0) == [-6.0, 9.0]
+
+
 def test_a_label_that_names_a_function_of_the_code_is_renamed() -> None:
     x = Value(1.0, label="tanh")
     y = x.tanh()
