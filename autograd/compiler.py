@@ -35,11 +35,13 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, NoReturn, overload
 
+from autograd import tree
 from autograd import value as value_module
 from autograd.anomaly import caller
 from autograd.emitter import Program
 from autograd.grad_mode import enable_grad
 from autograd.gradcheck import _parameter_names
+from autograd.tree import TreeDef
 from autograd.value import (
     _MATH_ERRORS,
     Number,
@@ -61,72 +63,54 @@ class TracingError(TypeError):
 
 
 # -- what a compiled function takes and returns ----------------------------------------------
-Shape = Any  # None for a number, else a tuple (or list) of shapes for a sequence
+# Arguments and results are trees of numbers (``autograd.tree``): a number, or a list or
+# tuple of trees. A shape is a TreeDef's, lists and tuples alike: None for a number, else
+# the tuple of its items' shapes.
+Shape = Any
 
 
-def _is_sequence(x: object) -> bool:
-    return not isinstance(x, (str, bytes)) and hasattr(x, "__len__") and hasattr(x, "__iter__")
+def _shape(treedef: TreeDef) -> Shape:
+    return None if treedef.kind == "leaf" else tuple(map(_shape, treedef.children))
 
 
-def _shape_of(example: Any, where: str) -> Shape:
-    """The shape of an example argument: a number, or a sequence of shapes."""
-    if is_real_number(example):
-        return None
-    if _is_sequence(example):
-        return tuple(_shape_of(item, f"{where}[{i}]") for i, item in enumerate(example))
-    raise TypeError(
-        f"compile: argument {where} must be a number or a sequence of numbers, "
-        f"got {type(example).__name__} {example!r}"
-    )
+def _paths(treedef: TreeDef, name: str) -> list[str]:
+    """How each number of a tree is reached from ``name``: ``x``, ``x[0][1]``."""
+    if treedef.kind == "leaf":
+        return [name]
+    return [p for i, c in enumerate(treedef.children) for p in _paths(c, f"{name}[{i}]")]
 
 
-def _flatten(arg: Any, shape: Shape, where: str, out: list[float]) -> None:
-    """Append the numbers of ``arg`` to ``out``, checking it has the traced shape."""
-    if shape is None:
-        if type(arg) is float:
-            out.append(arg)
-        elif is_real_number(arg):
-            out.append(_as_float(arg, where))
-        else:
-            raise TypeError(f"{where} must be a number, got {type(arg).__name__} {arg!r}")
-        return
-    if not _is_sequence(arg):
-        raise TypeError(
-            f"{where} must be a sequence of {len(shape)}, as traced, "
-            f"got {type(arg).__name__} {arg!r}"
-        )
-    if len(arg) != len(shape):
-        raise ValueError(f"{where} must hold {len(shape)} items, as traced, got {len(arg)}")
-    for i, (item, inner) in enumerate(zip(arg, shape, strict=True)):
-        _flatten(item, inner, f"{where}[{i}]", out)
+def _flatten(arg: Any, shape: Shape, where: str) -> list[float]:
+    """The numbers of ``arg`` as floats, checking it has the traced shape."""
+    found, treedef = tree.flatten(arg)
+    if _shape(treedef) != shape:
+        _raise_misshapen(_shape(treedef), shape, where)
+    if all(type(x) is float for x in found):
+        return found
+    numbers = []
+    for x, path in zip(found, _paths(treedef, where), strict=True):
+        if not is_real_number(x):
+            raise TypeError(f"{path} must be a number, got {type(x).__name__} {x!r}")
+        numbers.append(_as_float(x, path))
+    return numbers
 
 
-def _leaves_shaped(numbers: Iterator[float], shape: Shape, label: str) -> Any:
-    """Fresh leaf Values for the numbers, nested as ``shape`` (labelled ``x``, ``x[0]``)."""
-    if shape is None:
-        return Value(next(numbers), label=label)
-    return [_leaves_shaped(numbers, inner, f"{label}[{i}]") for i, inner in enumerate(shape)]
+def _raise_misshapen(got: Shape, traced: Shape, where: str) -> NoReturn:
+    """The first place where an argument's shape differs from the traced one, as an error."""
+    if traced is None:
+        raise TypeError(f"{where} must be a number, got a list or tuple")
+    if got is None:
+        raise TypeError(f"{where} must be a sequence of {len(traced)}, as traced, got a number")
+    if len(got) != len(traced):
+        raise ValueError(f"{where} must hold {len(traced)} items, as traced, got {len(got)}")
+    i = next(i for i, (g, t) in enumerate(zip(got, traced, strict=True)) if g != t)
+    _raise_misshapen(got[i], traced[i], f"{where}[{i}]")
 
 
-def _outputs_of(result: Any, where: str, out: list[Value]) -> Shape:
-    """Collect the output Values of a traced call; return the shape to rebuild it with."""
-    if isinstance(result, Value):
-        check_has_graph(result, "compile")
-        out.append(result)
-        return None
-    if isinstance(result, (list, tuple)):
-        shapes = [_outputs_of(r, f"{where}[{i}]", out) for i, r in enumerate(result)]
-        return tuple(shapes) if isinstance(result, tuple) else shapes
-    raise TypeError(
-        f"compile: {where} must be a Value or a list of Values, "
-        f"got {type(result).__name__} {result!r}"
-    )
+class _Name(str):
+    """A variable's name, shown bare in a tree's repr: ``(t, [x_0, x_1])`` is a target."""
 
-
-def _rebuild(numbers: Iterator[float], shape: Shape) -> Any:
-    if shape is None:
-        return next(numbers)
-    return type(shape)(_rebuild(numbers, inner) for inner in shape)
+    __repr__ = str.__str__
 
 
 # -- tracing -------------------------------------------------------------------------------------
@@ -228,16 +212,21 @@ class CompiledFunction:
         _check_examples(function, examples, self._title)
         named = _parameter_names(function)
         self.parameters = [named[i] if i < len(named) else f"arg{i}" for i in range(len(examples))]
-        self._shapes = [_shape_of(x, p) for x, p in zip(examples, self.parameters, strict=True)]
-        numbers: list[float] = []
-        for x, shape, p in zip(examples, self._shapes, self.parameters, strict=True):
-            _flatten(x, shape, p, numbers)
-        traced = self._leaves(numbers)
-        arguments = [v for arg in traced for v in _flat_values(arg)]
+        self._trees = [tree.flatten(x)[1] for x in examples]  # each argument's shape
+        self._shapes = list(map(_shape, self._trees))
+        traced = self._leaves(self._numbers(examples, "compile: argument "))
+        arguments: list[Value] = tree.leaves(traced)
         with enable_grad(), _tracing(self._title):
             result = function(*traced)
-        outputs: list[Value] = []
-        self._output_shape = _outputs_of(result, f"the value of {self._title}", outputs)
+        outputs, self._output_tree = tree.flatten(result)
+        for k, y in enumerate(outputs):
+            if not isinstance(y, Value):
+                where = "" if y is result else f" (output {k})"
+                raise TypeError(
+                    f"compile: the value of {self._title}{where} must be a Value or a list of "
+                    f"Values, got {type(y).__name__} {y!r}"
+                )
+            check_has_graph(y, "compile")
         if not outputs:
             raise TypeError(f"compile: {self._title} returned no Value, got {result!r}")
         program = Program(outputs, arguments, max_nodes)
@@ -245,8 +234,8 @@ class CompiledFunction:
         self.leaves = tuple(program.leaves)
         self.node_count = len(program.order)
         self.source = program.call_source()
-        stream = (program.names[a] for a in arguments)
-        self._pattern = ", ".join(_pattern(stream, s) for s in self._shapes)
+        names = [_Name(program.names[a]) for a in arguments]  # the target of an example:
+        self._pattern = repr(tree.unflatten(TreeDef("tuple", tuple(self._trees)), names))
         self._variants: dict[str, Callable[..., Any]] = {}
         self.compile_seconds = time.perf_counter() - started
 
@@ -280,14 +269,14 @@ class CompiledFunction:
         try:
             examples = list(zip(*columns, strict=True))
         except (TypeError, ValueError):
-            lengths = [len(c) if _is_sequence(c) else None for c in columns]
+            lengths = [len(c) if hasattr(c, "__len__") else None for c in columns]
             raise ValueError(
                 f"{self._title}.batch: each column must be a sequence with one item per "
                 f"example, got lengths {lengths}"
             ) from None
         if callable(seed):
             run = self._variant("seeded")
-            seeds: Any = _SeedsOf(seed, self._output_shape, self._title)
+            seeds: Any = _SeedsOf(seed, self._output_tree, self._title)
         else:
             run = self._variant("batch")
             seeds = _as_float(seed, f"{self._title}.batch: seed")
@@ -297,7 +286,7 @@ class CompiledFunction:
             raise error.error from None
         except Exception as failure:
             self._raise_as_interpreter(examples, failure)
-        if self._output_shape is None:
+        if self._output_tree.kind == "leaf":
             return outputs
         return [self._shaped(o) for o in outputs]
 
@@ -311,7 +300,7 @@ class CompiledFunction:
         made = self._variants.get(kind)
         if made is None:
             started = time.perf_counter()
-            one_output = self._output_shape is None
+            one_output = self._output_tree.kind == "leaf"
             source = (
                 self.source
                 if kind == "call"
@@ -322,28 +311,32 @@ class CompiledFunction:
         return made
 
     # -- arguments, results and errors ---------------------------------------------------------
-    def _numbers(self, args: tuple[Any, ...]) -> list[float]:
+    def _numbers(self, args: Sequence[Any], where: str = "") -> list[float]:
+        """The arguments' numbers, flat; TypeError or ValueError naming one that is wrong."""
         if len(args) != len(self.parameters):
             raise TypeError(
                 f"{self._title} (compiled) takes {len(self.parameters)} arguments "
                 f"({', '.join(self.parameters)}), got {len(args)}"
             )
+        where = where or f"{self._title}: argument "
         numbers: list[float] = []
         for arg, shape, name in zip(args, self._shapes, self.parameters, strict=True):
-            _flatten(arg, shape, f"{self._title}: argument {name}", numbers)
+            numbers += _flatten(arg, shape, where + name)
         return numbers
 
     def _leaves(self, numbers: list[float]) -> list[Any]:
+        """Fresh leaves for the numbers, shaped as the arguments (labelled ``x``, ``x[0]``)."""
         stream = iter(numbers)
-        return [
-            _leaves_shaped(stream, s, p) for s, p in zip(self._shapes, self.parameters, strict=True)
-        ]
+        trees = []
+        for treedef, name in zip(self._trees, self.parameters, strict=True):
+            leaves = [Value(next(stream), label=path) for path in _paths(treedef, name)]
+            trees.append(tree.unflatten(treedef, leaves))
+        return trees
 
     def _shaped(self, values: Any) -> Any:
-        if self._output_shape is None:
+        if self._output_tree.kind == "leaf":
             return values
-        flat = values if isinstance(values, tuple) else (values,)
-        return _rebuild(iter(flat), self._output_shape)
+        return tree.unflatten(self._output_tree, values)
 
     def _raise_as_interpreter(
         self, examples: Sequence[tuple[Any, ...]], failure: Exception
@@ -389,19 +382,6 @@ def _check_max_nodes(max_nodes: object) -> None:
         )
 
 
-def _flat_values(arg: Any) -> list[Value]:
-    if isinstance(arg, Value):
-        return [arg]
-    return [v for item in arg for v in _flat_values(item)]
-
-
-def _pattern(names: Iterator[str], shape: Shape) -> str:
-    """An unpacking target with the argument's shape: ``(x_0, x_1,)``."""
-    if shape is None:
-        return next(names)
-    return "(" + "".join(f"{_pattern(names, inner)}, " for inner in shape) + ")"
-
-
 class _SeedError(Exception):
     """An error of the user's seed function, to be raised as it is."""
 
@@ -413,8 +393,8 @@ class _SeedsOf:
     """The user's seed function, its result checked: for each example, seeds shaped as
     its outputs (a number for a single Value), flattened for the generated backward."""
 
-    def __init__(self, function: Callable[[list[Any]], Any], shape: Shape, title: str):
-        self.function, self.shape, self.title = function, shape, title
+    def __init__(self, function: Callable[[list[Any]], Any], shape: TreeDef, title: str):
+        self.function, self.treedef, self.title = function, shape, title
 
     def __call__(self, outputs: list[Any]) -> list[Any]:
         try:
@@ -426,9 +406,8 @@ class _SeedsOf:
                 )
             checked: list[Any] = []
             for i, seed in enumerate(seeds):
-                flat: list[float] = []
-                _flatten(seed, self.shape, f"{self.title}.batch: seed[{i}]", flat)
-                checked.append(flat[0] if self.shape is None else tuple(flat))
+                flat = _flatten(seed, _shape(self.treedef), f"{self.title}.batch: seed[{i}]")
+                checked.append(flat[0] if self.treedef.kind == "leaf" else tuple(flat))
             return checked
         except Exception as error:
             raise _SeedError(error) from None

@@ -224,13 +224,13 @@ class Program:
     def batch_source(self, kind: str, pattern: str, one_output: bool) -> str:
         """``batch`` (each example seeded with ``_seed``) or ``seeded`` (the forward over
         the batch, ``_seed(outputs)`` the seeds, then the backward), over ``_examples``
-        unpacked by ``pattern``; ``one_output``: the traced function returned one Value."""
+        unpacked by the target ``pattern`` (``(x, [y_0, y_1])``); ``one_output``: the
+        traced function returned one Value."""
         checks = [
             f"{n} = {n} if type({n}) is float else _number({n})"
             for n in (self.names[a] for a in self.arguments)
         ]
         forward = [*checks, *self.forward()]
-        target = f"{pattern}," if pattern else "()"  # a function of no arguments: ()
         outputs = self.returned()
         n_out = len(self.outputs)
         head = [*self.read_leaves()]
@@ -239,7 +239,7 @@ class Program:
                 *head,
                 *self.start_gradients(),
                 "_outputs = []",
-                f"for {target} in _examples:",
+                f"for {pattern} in _examples:",
                 *_indent(
                     [*forward, *self.backward(["_seed"] * n_out), f"_outputs.append({outputs})"]
                 ),
@@ -253,7 +253,7 @@ class Program:
                 *head,
                 "_outputs = []",
                 "_tapes = []",
-                f"for {target} in _examples:",
+                f"for {pattern} in _examples:",
                 *_indent([*forward, f"_tapes.append({tape})", f"_outputs.append({outputs})"]),
                 "_seeds = _seed(_outputs)",
                 *self.start_gradients(),
