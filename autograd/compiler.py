@@ -62,11 +62,8 @@ class TracingError(TypeError):
     """A function being traced branched on a Value's data (``if v < 0``, ``bool(v)``)."""
 
 
-# -- what a compiled function takes and returns ----------------------------------------------
-# Arguments and results are trees of numbers (``autograd.tree``): a number, or a list or
-# tuple of trees. A shape is a TreeDef's, lists and tuples alike: None for a number, else
-# the tuple of its items' shapes.
-Shape = Any
+# -- what a compiled function takes and returns: trees of numbers (``autograd.tree``) ---------
+Shape = Any  # a TreeDef's, lists and tuples alike: None for a number, else its items' shapes
 
 
 def _shape(treedef: TreeDef) -> Shape:

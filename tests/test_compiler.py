@@ -359,6 +359,21 @@ def test_a_weight_matrix_and_a_vector_compile_shaped_as_traced(w, x, data) -> No
         compiled([new_w[0], new_w[1][:2]], new_x)
 
 
+def test_a_wrapper_names_its_arguments_after_the_function_it_wraps() -> None:
+    """A transform that sets ``__wrapped__`` (as functools.wraps does) gets f's names."""
+
+    def f(x: Value, y: Value) -> Value:
+        return x * y
+
+    def wrapper(*xs: Value) -> Value:
+        return f(*xs)
+
+    assert compile(wrapper, 1.0, 2.0).parameters == ["arg0", "arg1"]
+    wrapper.__wrapped__ = f  # type: ignore[attr-defined]
+    compiled = compile(wrapper, 1.0, 2.0)
+    assert compiled.parameters == ["x", "y"] and compiled.source.startswith("def call(x, y,")
+
+
 # -- the source: the chain rule written out ------------------------------------------------
 def test_the_source_of_a_small_graph() -> None:
     x, y = Value(2.0, label="x"), Value(-3.0, label="y")
