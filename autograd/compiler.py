@@ -15,7 +15,7 @@ Two entry points:
   ``backward()`` does) and returns the root's new value; with ``write_nodes=True`` every
   node's ``.data`` and ``.grad`` are written too, so the graph can still be drawn.
 - ``compile(f, *example_args)``: ``f`` traced once on the example arguments (numbers, or
-  nested sequences of numbers). The arguments become the parameters of the compiled
+  nested lists or tuples of numbers). The arguments become the parameters of the compiled
   function; the Values ``f`` reads from outside (a model's weights) are read from their
   ``.data`` at each call and receive their gradients in ``.grad``. ``.batch(*columns)``
   runs the per-example body in a loop inside the generated code, the weights and their
@@ -30,6 +30,7 @@ abs) branch inside their own rules and compile. What ``f`` computes from ``.data
 from __future__ import annotations
 
 import inspect
+import reprlib
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -77,11 +78,16 @@ def _paths(treedef: TreeDef, name: str) -> list[str]:
     return [p for i, c in enumerate(treedef.children) for p in _paths(c, f"{name}[{i}]")]
 
 
+def _as_tree(arg: Any) -> Any:
+    """``arg`` as a tree: a NumPy array (anything with ``tolist``) as its nested lists."""
+    return arg.tolist() if hasattr(type(arg), "tolist") else arg
+
+
 def _flatten(arg: Any, shape: Shape, where: str) -> list[float]:
     """The numbers of ``arg`` as floats, checking it has the traced shape."""
-    found, treedef = tree.flatten(arg)
+    found, treedef = tree.flatten(arg := _as_tree(arg))
     if _shape(treedef) != shape:
-        _raise_misshapen(_shape(treedef), shape, where)
+        _raise_misshapen(arg, _shape(treedef), shape, where)
     if all(type(x) is float for x in found):
         return found
     numbers = []
@@ -92,22 +98,16 @@ def _flatten(arg: Any, shape: Shape, where: str) -> list[float]:
     return numbers
 
 
-def _raise_misshapen(got: Shape, traced: Shape, where: str) -> NoReturn:
-    """The first place where an argument's shape differs from the traced one, as an error."""
-    if traced is None:
-        raise TypeError(f"{where} must be a number, got a list or tuple")
-    if got is None:
-        raise TypeError(f"{where} must be a sequence of {len(traced)}, as traced, got a number")
+def _raise_misshapen(arg: Any, got: Shape, traced: Shape, where: str) -> NoReturn:
+    """The first place where ``arg``'s shape differs from the traced one, as an error."""
+    if got is None or traced is None:
+        wanted = "a number" if traced is None else f"a list or tuple of {len(traced)}"
+        shown = reprlib.repr(arg)
+        raise TypeError(f"{where} must be {wanted}, as traced, got {type(arg).__name__} {shown}")
     if len(got) != len(traced):
         raise ValueError(f"{where} must hold {len(traced)} items, as traced, got {len(got)}")
     i = next(i for i, (g, t) in enumerate(zip(got, traced, strict=True)) if g != t)
-    _raise_misshapen(got[i], traced[i], f"{where}[{i}]")
-
-
-class _Name(str):
-    """A variable's name, shown bare in a tree's repr: ``(t, [x_0, x_1])`` is a target."""
-
-    __repr__ = str.__str__
+    _raise_misshapen(arg[i], got[i], traced[i], f"{where}[{i}]")
 
 
 # -- tracing -------------------------------------------------------------------------------------
@@ -209,7 +209,7 @@ class CompiledFunction:
         _check_examples(function, examples, self._title)
         named = _parameter_names(function)
         self.parameters = [named[i] if i < len(named) else f"arg{i}" for i in range(len(examples))]
-        self._trees = [tree.flatten(x)[1] for x in examples]  # each argument's shape
+        self._trees = [tree.flatten(_as_tree(x))[1] for x in examples]  # each one's shape
         self._shapes = list(map(_shape, self._trees))
         traced = self._leaves(self._numbers(examples, "compile: argument "))
         arguments: list[Value] = tree.leaves(traced)
@@ -231,8 +231,9 @@ class CompiledFunction:
         self.leaves = tuple(program.leaves)
         self.node_count = len(program.order)
         self.source = program.call_source()
-        names = [_Name(program.names[a]) for a in arguments]  # the target of an example:
-        self._pattern = repr(tree.unflatten(TreeDef("tuple", tuple(self._trees)), names))
+        names = [program.names[a] for a in arguments]  # an example's target: (t, [x_0, x_1])
+        target = tree.unflatten(TreeDef("tuple", tuple(self._trees)), names)
+        self._pattern = repr(target).replace("'", "")  # names hold no quotes
         self._variants: dict[str, Callable[..., Any]] = {}
         self.compile_seconds = time.perf_counter() - started
 
@@ -431,7 +432,7 @@ def compile(
     ``compile(root)`` compiles the graph below a Value (see ``CompiledGraph``);
     ``write_nodes=True`` makes each replay also write every node's ``.data`` and ``.grad``.
     ``compile(f, *example_args)`` traces ``f`` on the example arguments, numbers or nested
-    sequences of numbers (see ``CompiledFunction``). Graphs of more than ``max_nodes``
+    lists or tuples of numbers (see ``CompiledFunction``). Graphs of more than ``max_nodes``
     nodes raise ValueError (None: no limit).
     """
     _check_max_nodes(max_nodes)

@@ -359,6 +359,15 @@ def test_a_weight_matrix_and_a_vector_compile_shaped_as_traced(w, x, data) -> No
         compiled([new_w[0], new_w[1][:2]], new_x)
 
 
+def test_numpy_arrays_are_taken_as_their_nested_lists() -> None:
+    np = pytest.importorskip("numpy")
+    w = Value(0.5)
+    compiled = compile(lambda x, y: (w * x[0] + x[1] - y) ** 2, np.array([1.0, 2.0]), 1.0)
+    assert compiled(np.array([2.0, -1.0]), np.float64(0.5)) == (0.5 * 2.0 - 1.0 - 0.5) ** 2
+    rows = np.array([[2.0, -1.0], [0.0, 1.0]])
+    assert compiled.batch(rows, np.array([0.5, 1.0])) == [0.25, 0.0]
+
+
 def test_a_wrapper_names_its_arguments_after_the_function_it_wraps() -> None:
     """A transform that sets ``__wrapped__`` (as functools.wraps does) gets f's names."""
 
@@ -665,7 +674,7 @@ def test_a_domain_error_in_a_batch_names_the_example() -> None:
         (lambda c: c([1.0, 2.0, 3.0], 1.0), ValueError, "x must hold 2 items, as traced, got 3"),
         (lambda c: c([1.0, "a"], 1.0), TypeError, "x[1] must be a number, got str 'a'"),
         (lambda c: c([1.0, True], 1.0), TypeError, "x[1] must be a number, got bool"),
-        (lambda c: c(1.0, 1.0), TypeError, "x must be a sequence of 2"),
+        (lambda c: c(1.0, 1.0), TypeError, "x must be a list or tuple of 2, as traced, got float"),
         (lambda c: c([1.0, 2.0], Value(1.0)), TypeError, "t must be a number, got Value"),
         (lambda c: c.batch([[1.0, 2.0]]), TypeError, "takes 2 columns (x, t), got 1"),
         (lambda c: c.batch([[1.0, 2.0]], [1.0, 2.0]), ValueError, "got lengths [1, 2]"),
