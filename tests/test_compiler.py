@@ -648,13 +648,14 @@ def float_bits(x: float) -> str:
 
 @pytest.mark.parametrize("seed", [math.nan, -math.nan], ids=["nan", "-nan"])
 def test_a_negated_gradient_keeps_the_nans_sign_bit_as_backward_does(seed: float) -> None:
-    x = Value(1.0)
-    build = lambda: -(x * 2.0) - x.tanh()  # noqa: E731  (a negation and a subtraction)
+    x, y = Value(1.0), Value(2.0)
+    # a negation, and a subtraction's -1: one path from the seed to each leaf, so one NaN
+    build = lambda: -(x * 2.0) + (1.0 - y.tanh())  # noqa: E731
     build().backward(seed)
-    want = float_bits(x.grad)
-    x.grad = 0.0
+    want = [float_bits(x.grad), float_bits(y.grad)]
+    x.grad = y.grad = 0.0
     compile(build())(seed)
-    assert float_bits(x.grad) == want
+    assert [float_bits(x.grad), float_bits(y.grad)] == want
 
 
 def test_a_domain_error_in_a_batch_names_the_example() -> None:
