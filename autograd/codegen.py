@@ -147,7 +147,11 @@ def identifier(text: str) -> str:
 def comment(text: str) -> str:
     """``text`` as the body of a one-line comment: every character that is not printable
     (newlines, U+2028, form feeds) written as its escape, cut at ``MAX_COMMENT``."""
-    shown = "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+    shown = (
+        text
+        if text.isprintable()
+        else "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+    )
     return shown if len(shown) <= MAX_COMMENT else f"{shown[: MAX_COMMENT - 1]}…"
 
 

@@ -131,24 +131,25 @@ class Program:
             if self.needs_grad[output]:
                 add(output, seed, "")
         partials: list[tuple[str, int]] = []
+        needs, name, shown = self.needs_grad, "", ""
         for v, position, x, _ in chain_rule_steps(*self.outputs):
-            if not self.needs_grad[v]:
-                continue
-            name = self.names[v]
             if position == 0:  # the node's partials, as expressions or one call of its rule
-                code = self.code[v]
+                if not needs[v]:
+                    partials = []
+                    continue
+                name, shown, code = self.names[v], self.shown(v), self.code[v]
                 holes = [*map(self.name, v._inputs), name]
                 if code.partials is None:
                     assert code.partials_call is not None
-                    if any(self.needs_grad[i] for i in v._inputs):
+                    if any(needs[i] for i in v._inputs):
                         lines.append(f"{PARTIALS}{name} = {code.partials_call.fill(holes)}")
                     partials = [(f"{PARTIALS}{name}[{i}]", ATOM) for i in range(len(v._inputs))]
                 else:
                     partials = [(t.fill(holes), t.precedence) for t in code.partials]
-            if not self.needs_grad[x]:
+            if not partials or not needs[x]:
                 continue
             partial, precedence = partials[position]
-            note = f"  # {comment(f'd{self.shown(v)}/d{self.shown(x)}')}"
+            note = f"  # {comment(f'd{shown}/d{self.shown(x)}')}"
             if partial == "1.0":  # 1.0 * g is g, bitwise
                 add(x, f"{GRADIENT}{name}", note)
             elif partial == "-1.0":  # -1.0 * g, not -g: the NaN's sign bit as backward's

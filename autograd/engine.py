@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from math import isfinite
-from typing import Any, NamedTuple, Protocol
+from typing import Any, Protocol
 
 
 class Node(Protocol):
@@ -49,19 +49,11 @@ def topological_order(*roots: Node) -> list[Any]:
     return order
 
 
-class Edge(NamedTuple):
-    """One chain-rule step: ``grads[input] += local * grads[node]``; ``position`` is the
-    input's index in ``node``'s inputs (``a * a`` has two edges into ``a``, 0 and 1)."""
-
-    node: Any
-    position: int
-    input: Any
-    local: Any
-
-
-def chain_rule_steps(*roots: Node) -> Iterator[Edge]:
+def chain_rule_steps(*roots: Node) -> Iterator[tuple[Any, int, Any, Any]]:
     """The chain-rule steps of a backward pass from ``roots``, in the engine's order:
-    the nodes in reverse topological order, each node's inputs in order.
+    the nodes in reverse topological order, each node's inputs in order. A step is
+    (node, position, input, local): ``grads[input] += local * grads[node]``, ``position``
+    the input's index in the node's inputs (``a * a`` has two steps into ``a``).
 
     The one walk every reader of the backward follows (the printed steps, the page, the
     compiled code). The engine's own loops below are this walk written inline, to pay no
@@ -69,7 +61,7 @@ def chain_rule_steps(*roots: Node) -> Iterator[Edge]:
     """
     for node in reversed(topological_order(*roots)):
         for position, (child, local) in enumerate(zip(node._inputs, node._locals, strict=True)):
-            yield Edge(node, position, child, local)
+            yield node, position, child, local
 
 
 # Called with (node, position, upstream, so_far) when input ``position`` of ``node`` would
