@@ -20,8 +20,11 @@ things, as ``x ** y``'s do at y = 0), the line calls the rule itself.
 
 from __future__ import annotations
 
+import builtins
+import keyword
 import math
 import re
+import unicodedata
 from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
@@ -97,8 +100,51 @@ def _function_names() -> dict[int, str]:
 
 
 _TABLE_FUNCTIONS = _function_names()
-# Names the generated code may use for itself: a variable must not take one.
-RESERVED = frozenset({"sum", "abs", "inf", "nan", *_TABLE_FUNCTIONS.values()})
+# The only builtins generated code may call (it runs with no other builtins, so a name it
+# uses and does not bind fails at once instead of finding whatever Python has).
+BUILTINS: dict[str, Any] = {
+    "sum": builtins.sum,
+    "abs": builtins.abs,
+    "type": builtins.type,
+    "float": builtins.float,
+    "zip": builtins.zip,
+    "inf": math.inf,
+    "nan": math.nan,
+}
+# Names the generated code may use for itself: a variable must not take one. Its other
+# names (``_leaves``, ``_seed``) begin with ``_``, which ``identifier`` never gives.
+RESERVED = frozenset({*BUILTINS, *_TABLE_FUNCTIONS.values()})
+GRADIENT, PARTIALS = "g_", "d_"  # the prefixes of a node's gradient and partials variables
+MAX_COMMENT = 72  # characters of a label shown in a comment of the generated code
+MAX_NAME = 32  # characters of a variable's name taken from a label
+
+
+def identifier(text: str) -> str:
+    """``text`` as a Python name of the program: ``W1[0][1]`` -> ``W1_0_1``, ``A2 - y`` ->
+    ``A2_y``. Never a keyword, never starting with ``_`` (the code's own names do) nor
+    with ``g_`` or ``d_`` (a node's gradient and partials), cut at ``MAX_NAME``."""
+    text = unicodedata.normalize("NFKC", text)  # Python reads names in this form
+    name = re.sub(r"\W+", "_", text).strip("_")[:MAX_NAME].rstrip("_")
+    if not name.isidentifier():
+        name = re.sub(r"[^0-9A-Za-z_]+", "_", name).strip("_")
+    if not name:
+        return "v"
+    if name[0].isdigit():
+        name = f"v{name}"
+    elif name.startswith((GRADIENT, PARTIALS)):
+        name = f"v_{name}"
+    return f"{name}_" if keyword.iskeyword(name) else name
+
+
+def comment(text: str) -> str:
+    """``text`` as the body of a one-line comment: every character that is not printable
+    (newlines, U+2028, form feeds) written as its escape, cut at ``MAX_COMMENT``."""
+    shown = (
+        text
+        if text.isprintable()
+        else "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+    )
+    return shown if len(shown) <= MAX_COMMENT else f"{shown[: MAX_COMMENT - 1]}…"
 
 
 class NotSymbolicError(Exception):
@@ -149,6 +195,8 @@ class Expr:
         return self._binary(other, "/", self, PRODUCT)
 
     def _power(self, base: Any, exponent: Any) -> Expr:
+        if isinstance(base, Expr) and type(exponent) in (int, float) and exponent == 1:
+            return base  # x ** 1.0 is x, bitwise, for every float (tests/test_codegen.py)
         a, b = self.branches.expr(base), self.branches.expr(exponent)
         # ** groups to the right and binds tighter than a unary minus on its left
         return self.branches.new(f"{_wrap(a, ATOM)} ** {_wrap(b, UNARY)}", POWER)
@@ -308,7 +356,7 @@ class NodeWriter:
     """
 
     def __init__(self, taken: set[str]) -> None:
-        self.namespace: dict[str, Any] = {"inf": math.inf, "nan": math.nan}
+        self.namespace: dict[str, Any] = {"__builtins__": {}, **BUILTINS}
         self._taken = taken
         self._names: dict[int, str] = {}
         self._kinds: dict[tuple[Any, ...], NodeCode] = {}
@@ -342,11 +390,9 @@ class NodeWriter:
         preferred = _TABLE_FUNCTIONS.get(id(function))
         if preferred is None:  # an op from outside the table: its function's or op's name
             own = getattr(function, "__name__", "")
-            base = re.sub(r"\W+", "_", own if own.isidentifier() else op.name).strip("_")
+            base = own if isinstance(own, str) and own.isidentifier() else str(op.name)
             suffix = "_local" if function is op.local and own == "<lambda>" else ""
-            preferred = (base or "op") + suffix
-            if preferred.startswith(("g_", "d_")) or not preferred.isidentifier():
-                preferred = f"op_{preferred}"  # g_ and d_ name the program's gradients
+            preferred = identifier(base + suffix)
         name, count = preferred, 1
         while name in self.namespace or name in self._taken:
             count += 1
@@ -366,7 +412,9 @@ class NodeWriter:
         constant_sources: Any = tuple(map(literal, constants))  # source text where floats go
         sources = op.arguments(holes, constant_sources)
         forward: Template | None = None
-        if op.forward_code is not None:
+        if symbolic and op is ops.POW_CONST and constants == (1.0,):
+            forward = Template.parse(holes[0], ATOM)  # math.pow(x, 1.0) is x, bitwise
+        elif op.forward_code is not None:
             forward = Template.parse(op.forward_code(*sources), CONDITIONAL)
         elif symbolic:
             written = self._symbolic(
@@ -432,6 +480,8 @@ class NodeWriter:
         verdict = _VERDICTS.get(kind)
         if verdict is None:
             verdict = (op, self._agrees_at_edges(op, code, constants, list(example)))
+            while len(_VERDICTS) >= MAX_VERDICTS:  # the oldest go: it is only a cache
+                del _VERDICTS[next(iter(_VERDICTS))]
             _VERDICTS[kind] = verdict
         return verdict[1]
 
@@ -466,7 +516,9 @@ class NodeWriter:
 
 _EDGES = (0.0, -0.0, 1.0, -1.0, 0.5, -0.5, 2.0, 3.0, math.inf, -math.inf, math.nan)
 # Whether each kind of node's symbolic code agrees with its rules, for every program
-# (the op is kept, so its id names no other op while the verdict stands).
+# (the op is kept, so its id names no other op while the verdict stands). A kind holds its
+# constants, so a program of many constants would add many: the cache keeps the latest.
+MAX_VERDICTS = 4096
 _VERDICTS: dict[tuple[Any, ...], tuple[Op, bool]] = {}
 
 

@@ -15,7 +15,7 @@ Two entry points:
   ``backward()`` does) and returns the root's new value; with ``write_nodes=True`` every
   node's ``.data`` and ``.grad`` are written too, so the graph can still be drawn.
 - ``compile(f, *example_args)``: ``f`` traced once on the example arguments (numbers, or
-  nested sequences of numbers). The arguments become the parameters of the compiled
+  nested lists or tuples of numbers). The arguments become the parameters of the compiled
   function; the Values ``f`` reads from outside (a model's weights) are read from their
   ``.data`` at each call and receive their gradients in ``.grad``. ``.batch(*columns)``
   runs the per-example body in a loop inside the generated code, the weights and their
@@ -29,105 +29,83 @@ abs) branch inside their own rules and compile. What ``f`` computes from ``.data
 
 from __future__ import annotations
 
-import builtins
 import inspect
-import itertools
-import keyword
-import linecache
-import re
+import reprlib
 import time
-import unicodedata
-import weakref
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from pathlib import Path
-from types import FrameType
-from typing import Any, NoReturn, cast, overload
+from typing import Any, NoReturn, overload
 
-from autograd.codegen import ATOM, PRODUCT, RESERVED, NodeCode, NodeWriter
-from autograd.engine import topological_order
+from autograd import tree
+from autograd.anomaly import caller
+from autograd.emitter import Program
 from autograd.grad_mode import enable_grad, tracing
-from autograd.names import node_names, reading_order
-from autograd.value import Number, Value, as_float, check_has_graph, is_real_number, record
+from autograd.gradcheck import parameter_names
+from autograd.tree import TreeDef
+from autograd.value import (
+    Number,
+    Value,
+    as_float,
+    check_has_graph,
+    describe,
+    is_real_number,
+    record,
+)
 
 # CPython compiles generated code at roughly 100,000 lines a second, with a graph's lines
 # held as a syntax tree meanwhile: past this many nodes, compiling takes minutes.
 MAX_NODES = 300_000
-_PACKAGE = Path(__file__).resolve().parent
-_serial = itertools.count(1)
 
 
 class TracingError(TypeError):
     """A function being traced branched on a Value's data (``if v < 0``, ``bool(v)``)."""
 
 
-# -- what a compiled function takes and returns ----------------------------------------------
-Shape = Any  # None for a number, else a tuple (or list) of shapes for a sequence
+# -- what a compiled function takes and returns: trees of numbers (``autograd.tree``) ---------
+Shape = Any  # a TreeDef's, lists and tuples alike: None for a number, else its items' shapes
 
 
-def _is_sequence(x: object) -> bool:
-    return not isinstance(x, (str, bytes)) and hasattr(x, "__len__") and hasattr(x, "__iter__")
+def _shape(treedef: TreeDef) -> Shape:
+    return None if treedef.kind == "leaf" else tuple(map(_shape, treedef.children))
 
 
-def _shape_of(example: Any, where: str) -> Shape:
-    """The shape of an example argument: a number, or a sequence of shapes."""
-    if is_real_number(example):
-        return None
-    if _is_sequence(example):
-        return tuple(_shape_of(item, f"{where}[{i}]") for i, item in enumerate(example))
-    raise TypeError(
-        f"compile: argument {where} must be a number or a sequence of numbers, "
-        f"got {type(example).__name__} {example!r}"
-    )
+def _paths(treedef: TreeDef, name: str) -> list[str]:
+    """How each number of a tree is reached from ``name``: ``x``, ``x[0][1]``."""
+    if treedef.kind == "leaf":
+        return [name]
+    return [p for i, c in enumerate(treedef.children) for p in _paths(c, f"{name}[{i}]")]
 
 
-def _flatten(arg: Any, shape: Shape, where: str, out: list[float]) -> None:
-    """Append the numbers of ``arg`` to ``out``, checking it has the traced shape."""
-    if shape is None:
-        if type(arg) is float:
-            out.append(arg)
-        elif is_real_number(arg):
-            out.append(as_float(arg, where))
-        else:
-            raise TypeError(f"{where} must be a number, got {type(arg).__name__} {arg!r}")
-        return
-    if not _is_sequence(arg):
-        raise TypeError(
-            f"{where} must be a sequence of {len(shape)}, as traced, "
-            f"got {type(arg).__name__} {arg!r}"
-        )
-    if len(arg) != len(shape):
-        raise ValueError(f"{where} must hold {len(shape)} items, as traced, got {len(arg)}")
-    for i, (item, inner) in enumerate(zip(arg, shape, strict=True)):
-        _flatten(item, inner, f"{where}[{i}]", out)
+def _as_tree(arg: Any) -> Any:
+    """``arg`` as a tree: a NumPy array (anything with ``tolist``) as its nested lists."""
+    return arg.tolist() if hasattr(type(arg), "tolist") else arg
 
 
-def _leaves_shaped(numbers: Iterator[float], shape: Shape, label: str) -> Any:
-    """Fresh leaf Values for the numbers, nested as ``shape`` (labelled ``x``, ``x[0]``)."""
-    if shape is None:
-        return Value(next(numbers), label=label)
-    return [_leaves_shaped(numbers, inner, f"{label}[{i}]") for i, inner in enumerate(shape)]
+def _flatten(arg: Any, shape: Shape, where: str) -> list[float]:
+    """The numbers of ``arg`` as floats, checking it has the traced shape."""
+    found, treedef = tree.flatten(arg := _as_tree(arg))
+    if _shape(treedef) != shape:
+        _raise_misshapen(arg, _shape(treedef), shape, where)
+    if all(type(x) is float for x in found):
+        return found
+    numbers = []
+    for x, path in zip(found, _paths(treedef, where), strict=True):
+        if not is_real_number(x):
+            raise TypeError(f"{path} must be a number, got {type(x).__name__} {x!r}")
+        numbers.append(as_float(x, path))
+    return numbers
 
 
-def _outputs_of(result: Any, where: str, out: list[Value]) -> Shape:
-    """Collect the output Values of a traced call; return the shape to rebuild it with."""
-    if isinstance(result, Value):
-        check_has_graph(result, "compile")
-        out.append(result)
-        return None
-    if isinstance(result, (list, tuple)):
-        shapes = [_outputs_of(r, f"{where}[{i}]", out) for i, r in enumerate(result)]
-        return tuple(shapes) if isinstance(result, tuple) else shapes
-    raise TypeError(
-        f"compile: {where} must be a Value or a list of Values, "
-        f"got {type(result).__name__} {result!r}"
-    )
-
-
-def _rebuild(numbers: Iterator[float], shape: Shape) -> Any:
-    if shape is None:
-        return next(numbers)
-    return type(shape)(_rebuild(numbers, inner) for inner in shape)
+def _raise_misshapen(arg: Any, got: Shape, traced: Shape, where: str) -> NoReturn:
+    """The first place where ``arg``'s shape differs from the traced one, as an error."""
+    if got is None or traced is None:
+        wanted = "a number" if traced is None else f"a list or tuple of {len(traced)}"
+        shown = reprlib.repr(arg)
+        raise TypeError(f"{where} must be {wanted}, as traced, got {type(arg).__name__} {shown}")
+    if len(got) != len(traced):
+        raise ValueError(f"{where} must hold {len(traced)} items, as traced, got {len(got)}")
+    i = next(i for i, (g, t) in enumerate(zip(got, traced, strict=True)) if g != t)
+    _raise_misshapen(arg[i], got[i], traced[i], f"{where}[{i}]")
 
 
 # -- tracing -------------------------------------------------------------------------------------
@@ -136,9 +114,9 @@ def _tracing(function_name: str) -> Iterator[None]:
     """While the body runs, a comparison or bool() on a Value raises TracingError."""
 
     def refuse(v: Value, test: str, other: object) -> None:
-        shown = f"bool({_describe(v)})" if test == "bool" else f"{_describe(v)} {test} {other!r}"
+        shown = f"bool({describe(v)})" if test == "bool" else f"({describe(v)}) {test} {other!r}"
         raise TracingError(
-            f"compile: {shown} while tracing {function_name}, {_user_line()}: a Python branch "
+            f"compile: {shown} while tracing {function_name}, at {caller()}: a Python branch "
             "on a Value would bake the traced example's outcome into the compiled code. "
             "Use an op that branches inside the graph (relu, abs), or compile one function "
             "per branch."
@@ -146,241 +124,6 @@ def _tracing(function_name: str) -> Iterator[None]:
 
     with tracing(refuse):
         yield
-
-
-def _describe(v: Value) -> str:
-    return f"Value {v.label!r} ({v.data!r})" if v.label else f"a Value ({v.data!r})"
-
-
-def _user_line() -> str:
-    """Where the user's code asked: the first frame outside this package (and the
-    package's own frame that made the test, when that is where it happened)."""
-    frame: FrameType | None = inspect.currentframe()
-    inside = ""
-    while frame is not None and Path(frame.f_code.co_filename).resolve().parent == _PACKAGE:
-        file = Path(frame.f_code.co_filename).name
-        if not inside and file not in ("compiler.py", "value.py"):
-            inside = f" (in autograd/{file}:{frame.f_lineno})"
-        frame = frame.f_back
-    if frame is None:
-        return "at an unknown line"
-    filename, line = frame.f_code.co_filename, frame.f_lineno
-    text = linecache.getline(filename, line).strip()
-    return f"at {filename}:{line}" + (f" ({text})" if text else "") + inside
-
-
-# -- the program ---------------------------------------------------------------------------------
-def _identifier(text: str) -> str:
-    """``text`` as a Python name: ``W1[0][1]`` -> ``W1_0_1``, ``A2 - y`` -> ``A2_y``."""
-    text = unicodedata.normalize("NFKC", text)  # Python reads names in this form
-    name = re.sub(r"\W+", "_", text).strip("_")
-    if not name.isidentifier():
-        name = re.sub(r"[^0-9A-Za-z_]+", "_", name).strip("_")
-    if not name:
-        return "v"
-    if name[0].isdigit() or name.startswith(("g_", "d_")):  # g_ and d_ name gradients
-        name = f"v{name}" if name[0].isdigit() else f"v_{name}"
-    return f"{name}_" if keyword.iskeyword(name) else name
-
-
-class _Outputs:
-    """A stand-in root above several outputs, so one topological order covers them all
-    (the engine and ``reading_order`` read nothing of a node but its inputs)."""
-
-    grad = 0.0
-    _locals: tuple[float, ...] = ()
-
-    def __init__(self, outputs: Sequence[Value]) -> None:
-        self.inputs = self._inputs = tuple(outputs)
-
-
-class _Program:
-    """A graph as lines of Python: the forward, the backward and the write-back.
-
-    ``outputs`` are seeded by the backward; ``arguments`` are leaves that the compiled
-    function takes as parameters (they need no gradient); every other leaf is read from
-    its ``.data`` and receives its gradient in ``.grad``.
-    """
-
-    def __init__(self, outputs: list[Value], arguments: list[Value], max_nodes: int | None):
-        root: Any = outputs[0] if len(outputs) == 1 else _Outputs(outputs)
-        order = topological_order(root)
-        if root is not outputs[0]:
-            order.pop()
-        if max_nodes is not None and len(order) > max_nodes:
-            raise ValueError(
-                f"compile: the graph has {len(order):,} nodes, more than max_nodes="
-                f"{max_nodes:,}: CPython compiles generated code at about 10^5 lines a "
-                "second, holding every line as a syntax tree meanwhile, so this would take "
-                "minutes and gigabytes. Pass max_nodes=None to compile it anyway, or run "
-                "it with backward()."
-            )
-        self.order, self.outputs, self.arguments = order, outputs, arguments
-        # The forward may take any topological order: this one visits inputs in argument
-        # order, so the first neuron's lines come first. The backward keeps the engine's.
-        self.reading = _reading_order(outputs)
-        is_argument = set(arguments)
-        self.leaves = _leaves_by_first_use(self.reading, outputs, is_argument)
-        in_graph = set(order)
-        unused = [a for a in arguments if a not in in_graph]
-        self.readable = node_names(self.reading + unused)  # for the comments: W1[0][1]
-        self.names, self.notes = _variable_names(self.reading + unused, self.readable)
-        # A node needs a gradient when one of the leaves that receive gradients is below it.
-        needs: dict[Value, bool] = {}
-        for v in order:
-            needs[v] = any(needs[x] for x in v._inputs) if v._inputs else v not in is_argument
-        self.needs_grad = needs
-        self.writer = NodeWriter(set(self.names.values()))
-        self.code: dict[Value, NodeCode] = {v: self.writer.code(v) for v in order if v._inputs}
-
-    def name(self, v: Value) -> str:
-        return self.names[v]
-
-    def shown(self, v: Value) -> str:
-        """The node's readable name in a comment: ``W1[0][1]``, ``(A2 - y)``."""
-        name = self.readable[v]
-        return f"({name})" if " " in name else name
-
-    def _with_note(self, line: str, v: Value) -> str:
-        note = self.notes.get(v)
-        return f"{line}  # {note}" if note else line
-
-    def read_leaves(self) -> list[str]:
-        """One line per leaf that is read from its ``.data``."""
-        return [
-            self._with_note(f"{self.names[v]} = _leaves[{i}].data", v)
-            for i, v in enumerate(self.leaves)
-        ]
-
-    def forward(self) -> list[str]:
-        """One line per computed node, in topological order."""
-        lines = []
-        for v in self.reading:
-            if v._inputs:
-                holes = [*map(self.name, v._inputs), self.names[v]]
-                lines.append(
-                    self._with_note(f"{self.names[v]} = {self.code[v].forward.fill(holes)}", v)
-                )
-        return lines
-
-    def start_gradients(self) -> list[str]:
-        """The leaves' gradients start at 0.0, as the engine's do."""
-        return [f"g_{self.names[v]} = 0.0" for v in self.leaves]
-
-    def backward(self, seeds: Sequence[str]) -> list[str]:
-        """One line per chain-rule step, in the engine's order: reverse topological order,
-        each node's inputs in order, ``g_input += d(node)/d(input) * g_node``."""
-        lines: list[str] = []
-        started = set(self.leaves)  # their gradients exist from start_gradients()
-
-        def add(v: Value, term: str, note: str) -> None:
-            g = f"g_{self.names[v]}"
-            negated = term.startswith("-") and term[1:].isidentifier()
-            if v not in started:
-                started.add(v)
-                lines.append(f"{g} = {term}{note}")
-            elif negated:
-                lines.append(f"{g} -= {term[1:]}{note}")
-            else:
-                lines.append(f"{g} += {term}{note}")
-
-        for output, seed in zip(self.outputs, seeds, strict=True):
-            if self.needs_grad[output]:
-                add(output, seed, "")
-        for v in reversed(self.order):
-            if not v._inputs or not self.needs_grad[v]:
-                continue
-            name, code = self.names[v], self.code[v]
-            holes = [*map(self.name, v._inputs), name]
-            partials: list[tuple[str, int]]
-            if code.partials is None:
-                assert code.partials_call is not None
-                if any(self.needs_grad[x] for x in v._inputs):
-                    lines.append(f"d_{name} = {code.partials_call.fill(holes)}")
-                partials = [(f"d_{name}[{i}]", ATOM) for i in range(len(v._inputs))]
-            else:
-                partials = [(t.fill(holes), t.precedence) for t in code.partials]
-            for x, (partial, precedence) in zip(v._inputs, partials, strict=True):
-                if not self.needs_grad[x]:
-                    continue
-                note = f"  # d{self.shown(v)}/d{self.shown(x)}"
-                if partial == "1.0":  # 1.0 * g is g, bitwise
-                    add(x, f"g_{name}", note)
-                elif partial == "-1.0":
-                    add(x, f"-g_{name}", note)
-                else:
-                    factor = partial if precedence >= PRODUCT else f"({partial})"
-                    add(x, f"{factor} * g_{name}", note)
-        return lines
-
-    def write_back(self) -> list[str]:
-        """Each leaf's gradient added into its ``.grad``, once."""
-        return [f"_leaves[{i}].grad += g_{self.names[v]}" for i, v in enumerate(self.leaves)]
-
-    def returned(self) -> str:
-        names = [self.names[v] for v in self.outputs]
-        return names[0] if len(names) == 1 else f"({', '.join(names)},)"
-
-    def build(self, source: str, function: str, title: str) -> Callable[..., Any]:
-        """Compile ``source`` and return its function ``function``; tracebacks show the
-        generated lines (the source is registered with linecache while it is in use)."""
-        filename = f"<chainrule compiled {title} #{next(_serial)}>"
-        namespace = dict(self.writer.namespace)
-        exec(builtins.compile(source, filename, "exec"), namespace)
-        linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
-        made: Callable[..., Any] = namespace[function]
-        weakref.finalize(made, linecache.cache.pop, filename, None)
-        return made
-
-
-def _reading_order(outputs: list[Value]) -> list[Value]:
-    """``names.reading_order`` below every output (the stand-in above them left out)."""
-    if len(outputs) == 1:
-        return reading_order(outputs[0])
-    return reading_order(cast(Value, _Outputs(outputs)))[:-1]
-
-
-def _leaves_by_first_use(
-    order: list[Value], outputs: list[Value], arguments: set[Value]
-) -> list[Value]:
-    """The leaves read from ``.data``, in the order the forward lines first use them."""
-    leaves: dict[Value, None] = {}
-    for v in order:
-        for x in v._inputs:
-            if not x._inputs and x not in arguments:
-                leaves.setdefault(x)
-    for v in outputs:
-        if not v._inputs and v not in arguments:
-            leaves.setdefault(v)
-    return list(leaves)
-
-
-def _variable_names(
-    nodes: list[Value], readable: dict[Value, str]
-) -> tuple[dict[Value, str], dict[Value, str]]:
-    """A unique Python name for each node, from its readable name (``autograd.names``),
-    and the original label where the name had to change."""
-    taken = set(RESERVED)
-    names, notes = {}, {}
-    for v in nodes:
-        base = name = _identifier(readable[v])
-        count = 1
-        while name in taken:
-            count += 1
-            name = f"{base}_{count}"
-        taken.add(name)
-        names[v] = name
-        if v.label and v.label != name:
-            notes[v] = v.label
-    return names, notes
-
-
-def _function(name: str, parameters: Sequence[str], body: Sequence[str]) -> str:
-    return "\n".join([f"def {name}({', '.join(parameters)}):", *(f"    {b}" for b in body)]) + "\n"
-
-
-def _section(comment: str, lines: list[str]) -> list[str]:
-    return [f"# {comment}", *lines] if lines else []
 
 
 # -- compile(root) ------------------------------------------------------------------------------
@@ -395,25 +138,13 @@ class CompiledGraph:
     def __init__(self, root: Value, write_nodes: bool, max_nodes: int | None) -> None:
         check_has_graph(root, "compile")
         started = time.perf_counter()
-        program = _Program([root], [], max_nodes)
-        body = [
-            *_section("inputs: each leaf's current .data", program.read_leaves()),
-            *_section("forward: one line per node, in topological order", program.forward()),
-            "# backward: one chain-rule step per line, in the order backward() takes them",
-            *program.start_gradients(),
-            *program.backward(["_seed"]),
-            "# each leaf's gradient added into its .grad, as backward() does",
-            *program.write_back(),
-        ]
-        if write_nodes:
-            body += ["# every node's value and gradient written back", *_node_writes(program)]
-        body.append(f"return {program.returned()}")
-        self.source = _function("replay", ["_leaves", "_seed", "_nodes"], body)
+        program = Program([root], [], max_nodes)
+        self.source = program.graph_source(write_nodes)
         self._replay = program.build(self.source, "replay", root.label or "graph")
         self.leaves = tuple(program.leaves)
         self.names = program.names  # each node's variable in the source
         self.node_count = len(program.order)
-        self._order = program.order
+        self._reading = program.reading  # the order the forward runs in
         self._nodes = tuple(program.order) if write_nodes else ()
         self.compile_seconds = time.perf_counter() - started
 
@@ -423,20 +154,11 @@ class CompiledGraph:
         try:
             result: float = self._replay(self.leaves, seed, self._nodes)
         except Exception as failure:
-            _raise_as_interpreter(self._order, failure)
+            _raise_as_interpreter(self._reading, failure)
         return result
 
     def __repr__(self) -> str:
         return f"<compiled graph: {self.node_count} nodes, {len(self.leaves)} leaves>"
-
-
-def _node_writes(program: _Program) -> list[str]:
-    lines = []
-    for i, v in enumerate(program.order):
-        if v._inputs:  # a leaf's data is the input, its gradient already written back
-            name = program.names[v]
-            lines += [f"_nodes[{i}].data = {name}", f"_nodes[{i}].grad += g_{name}"]
-    return lines
 
 
 def _raise_as_interpreter(order: list[Value], failure: Exception) -> NoReturn:
@@ -474,40 +196,34 @@ class CompiledFunction:
         started = time.perf_counter()
         self._function = function
         self._title = getattr(function, "__qualname__", type(function).__name__)
-        self.parameters = _parameter_names(function, len(examples))
-        self._shapes = [_shape_of(x, p) for x, p in zip(examples, self.parameters, strict=True)]
-        numbers: list[float] = []
-        for x, shape, p in zip(examples, self._shapes, self.parameters, strict=True):
-            _flatten(x, shape, p, numbers)
-        traced = self._leaves(numbers)
-        arguments = [v for arg in traced for v in _flat_values(arg)]
+        _check_examples(function, examples, self._title)
+        named = parameter_names(function)
+        self.parameters = [named[i] if i < len(named) else f"arg{i}" for i in range(len(examples))]
+        self._trees = [tree.flatten(_as_tree(x))[1] for x in examples]  # each one's shape
+        self._shapes = list(map(_shape, self._trees))
+        traced = self._leaves(self._numbers(examples, "compile: argument "))
+        arguments: list[Value] = tree.leaves(traced)
         with enable_grad(), _tracing(self._title):
             result = function(*traced)
-        outputs: list[Value] = []
-        self._output_shape = _outputs_of(result, f"the value of {self._title}", outputs)
+        outputs, self._output_tree = tree.flatten(result)
+        for k, y in enumerate(outputs):
+            if not isinstance(y, Value):
+                where = "" if y is result else f" (output {k})"
+                raise TypeError(
+                    f"compile: the value of {self._title}{where} must be a Value or a list of "
+                    f"Values, got {type(y).__name__} {y!r}"
+                )
+            check_has_graph(y, "compile")
         if not outputs:
             raise TypeError(f"compile: {self._title} returned no Value, got {result!r}")
-        program = _Program(outputs, arguments, max_nodes)
+        program = Program(outputs, arguments, max_nodes)
         self._program = program
         self.leaves = tuple(program.leaves)
         self.node_count = len(program.order)
-        names = [program.names[a] for a in arguments]
-        self.source = _function(
-            "call",
-            [*names, "_leaves"],
-            [
-                *_section("inputs: the weights' current .data", program.read_leaves()),
-                *_section("forward: one line per node, in topological order", program.forward()),
-                "# backward: one chain-rule step per line, in the order backward() takes them",
-                *program.start_gradients(),
-                *program.backward(["1.0"] * len(outputs)),
-                "# each weight's gradient added into its .grad, as backward() does",
-                *program.write_back(),
-                f"return {program.returned()}",
-            ],
-        )
-        stream = iter(names)
-        self._pattern = ", ".join(_pattern(stream, s) for s in self._shapes)
+        self.source = program.call_source()
+        names = [program.names[a] for a in arguments]  # an example's target: (t, [x_0, x_1])
+        target = tree.unflatten(TreeDef("tuple", tuple(self._trees)), names)
+        self._pattern = repr(target).replace("'", "")  # names hold no quotes
         self._variants: dict[str, Callable[..., Any]] = {}
         self.compile_seconds = time.perf_counter() - started
 
@@ -541,14 +257,14 @@ class CompiledFunction:
         try:
             examples = list(zip(*columns, strict=True))
         except (TypeError, ValueError):
-            lengths = [len(c) if _is_sequence(c) else None for c in columns]
+            lengths = [len(c) if hasattr(c, "__len__") else None for c in columns]
             raise ValueError(
                 f"{self._title}.batch: each column must be a sequence with one item per "
                 f"example, got lengths {lengths}"
             ) from None
         if callable(seed):
             run = self._variant("seeded")
-            seeds: Any = _SeedsOf(seed, self._output_shape, self._title)
+            seeds: Any = _SeedsOf(seed, self._output_tree, self._title)
         else:
             run = self._variant("batch")
             seeds = as_float(seed, f"{self._title}.batch: seed")
@@ -558,7 +274,7 @@ class CompiledFunction:
             raise error.error from None
         except Exception as failure:
             self._raise_as_interpreter(examples, failure)
-        if self._output_shape is None:
+        if self._output_tree.kind == "leaf":
             return outputs
         return [self._shaped(o) for o in outputs]
 
@@ -572,75 +288,43 @@ class CompiledFunction:
         made = self._variants.get(kind)
         if made is None:
             started = time.perf_counter()
-            source = self.source if kind == "call" else self._batch_source(kind)
+            one_output = self._output_tree.kind == "leaf"
+            source = (
+                self.source
+                if kind == "call"
+                else self._program.batch_source(kind, self._pattern, one_output)
+            )
             made = self._variants[kind] = self._program.build(source, kind, self._title)
             self.compile_seconds += time.perf_counter() - started
         return made
 
-    def _batch_source(self, kind: str) -> str:
-        program = self._program
-        checks = [
-            f"{n} = {n} if type({n}) is float else _number({n})"
-            for n in (program.names[a] for a in program.arguments)
-        ]
-        program.writer.namespace["_number"] = _number
-        forward = [*checks, *program.forward()]
-        outputs = program.returned()
-        n_out = len(program.outputs)
-        head = [*program.read_leaves()]
-        if kind == "batch":
-            body = [
-                *head,
-                *program.start_gradients(),
-                "_outputs = []",
-                f"for {self._pattern}, in _examples:",
-                *_indent(
-                    [*forward, *program.backward(["_seed"] * n_out), f"_outputs.append({outputs})"]
-                ),
-            ]
-        else:  # forward over the batch, the seeds from the outputs, then backward
-            read = set(program.leaves)
-            tape = ", ".join(program.names[v] for v in program.order if v not in read)
-            tape = f"({tape},)"
-            one = self._output_shape is None  # a single Value: its seed is a number
-            seeds = ["_s"] if one else [f"_s[{k}]" for k in range(n_out)]
-            body = [
-                *head,
-                "_outputs = []",
-                "_tapes = []",
-                f"for {self._pattern}, in _examples:",
-                *_indent([*forward, f"_tapes.append({tape})", f"_outputs.append({outputs})"]),
-                "_seeds = _seed(_outputs)",
-                *program.start_gradients(),
-                f"for {tape}, _s in zip(_tapes, _seeds):",
-                *_indent(program.backward(seeds)),
-            ]
-        body += [*program.write_back(), "return _outputs"]
-        return _function(kind, ["_examples", "_seed", "_leaves"], body)
-
     # -- arguments, results and errors ---------------------------------------------------------
-    def _numbers(self, args: tuple[Any, ...]) -> list[float]:
+    def _numbers(self, args: Sequence[Any], where: str = "") -> list[float]:
+        """The arguments' numbers, flat; TypeError or ValueError naming one that is wrong."""
         if len(args) != len(self.parameters):
             raise TypeError(
                 f"{self._title} (compiled) takes {len(self.parameters)} arguments "
                 f"({', '.join(self.parameters)}), got {len(args)}"
             )
+        where = where or f"{self._title}: argument "
         numbers: list[float] = []
         for arg, shape, name in zip(args, self._shapes, self.parameters, strict=True):
-            _flatten(arg, shape, f"{self._title}: argument {name}", numbers)
+            numbers += _flatten(arg, shape, where + name)
         return numbers
 
     def _leaves(self, numbers: list[float]) -> list[Any]:
+        """Fresh leaves for the numbers, shaped as the arguments (labelled ``x``, ``x[0]``)."""
         stream = iter(numbers)
-        return [
-            _leaves_shaped(stream, s, p) for s, p in zip(self._shapes, self.parameters, strict=True)
-        ]
+        trees = []
+        for treedef, name in zip(self._trees, self.parameters, strict=True):
+            leaves = [Value(next(stream), label=path) for path in _paths(treedef, name)]
+            trees.append(tree.unflatten(treedef, leaves))
+        return trees
 
     def _shaped(self, values: Any) -> Any:
-        if self._output_shape is None:
+        if self._output_tree.kind == "leaf":
             return values
-        flat = values if isinstance(values, tuple) else (values,)
-        return _rebuild(iter(flat), self._output_shape)
+        return tree.unflatten(self._output_tree, values)
 
     def _raise_as_interpreter(
         self, examples: Sequence[tuple[Any, ...]], failure: Exception
@@ -662,49 +346,28 @@ class CompiledFunction:
         ) from failure
 
 
-def _indent(lines: list[str]) -> list[str]:
-    return [f"    {line}" for line in lines or ["pass"]]
-
-
-def _parameter_names(function: Callable[..., Any], count: int) -> list[str]:
-    """The names of ``function``'s first ``count`` positional parameters (``x``, ``t``)."""
+def _check_examples(function: Callable[..., Any], examples: tuple[Any, ...], title: str) -> None:
+    """TypeError unless ``function`` can be called on the example arguments (where its
+    signature can be read): tracing needs one example per parameter."""
     try:
-        parameters = list(inspect.signature(function).parameters.values())
-    except (TypeError, ValueError):
-        parameters = []
-    names = []
-    for i in range(count):
-        p = parameters[min(i, len(parameters) - 1)] if parameters else None
-        if p is None or p.kind in (p.KEYWORD_ONLY, p.VAR_KEYWORD):
-            names.append(f"arg{i}")
-        elif p.kind is p.VAR_POSITIONAL:
-            names.append(f"{p.name}{i - parameters.index(p)}")
-        elif i < len(parameters):
-            names.append(p.name)
-        else:
-            names.append(f"arg{i}")
-    return names
+        inspect.signature(function).bind(*examples)
+    except ValueError:  # no signature to read (some builtins): the call will tell
+        return
+    except TypeError as error:
+        wanted = "needs example arguments" if not examples else "needs other example arguments"
+        raise TypeError(
+            f"compile({title}) {wanted}: compile(f, *example_args) traces f once, called "
+            f"on one example per parameter (numbers or nested lists of numbers), e.g. "
+            f"compile(f, 1.0, 2.0); got {len(examples)} ({error})"
+        ) from None
 
 
-def _flat_values(arg: Any) -> list[Value]:
-    if isinstance(arg, Value):
-        return [arg]
-    return [v for item in arg for v in _flat_values(item)]
-
-
-def _pattern(names: Iterator[str], shape: Shape) -> str:
-    """An unpacking target with the argument's shape: ``(x_0, x_1,)``."""
-    if shape is None:
-        return next(names)
-    return "(" + "".join(f"{_pattern(names, inner)}, " for inner in shape) + ")"
-
-
-def _number(x: Any) -> float:
-    """A batch's input as a float (ints, NumPy scalars); anything else fails here and is
-    then explained, example by example, by the arguments' check."""
-    if not is_real_number(x):
-        raise TypeError(f"not a number: {x!r}")
-    return float(x)
+def _check_max_nodes(max_nodes: object) -> None:
+    if max_nodes is not None and (type(max_nodes) is not int or max_nodes < 1):
+        raise TypeError(
+            "compile: max_nodes must be a whole number of nodes, at least 1 (or None for no "
+            f"limit), got {type(max_nodes).__name__} {max_nodes!r}"
+        )
 
 
 class _SeedError(Exception):
@@ -718,8 +381,8 @@ class _SeedsOf:
     """The user's seed function, its result checked: for each example, seeds shaped as
     its outputs (a number for a single Value), flattened for the generated backward."""
 
-    def __init__(self, function: Callable[[list[Any]], Any], shape: Shape, title: str):
-        self.function, self.shape, self.title = function, shape, title
+    def __init__(self, function: Callable[[list[Any]], Any], shape: TreeDef, title: str):
+        self.function, self.treedef, self.title = function, shape, title
 
     def __call__(self, outputs: list[Any]) -> list[Any]:
         try:
@@ -731,9 +394,8 @@ class _SeedsOf:
                 )
             checked: list[Any] = []
             for i, seed in enumerate(seeds):
-                flat: list[float] = []
-                _flatten(seed, self.shape, f"{self.title}.batch: seed[{i}]", flat)
-                checked.append(flat[0] if self.shape is None else tuple(flat))
+                flat = _flatten(seed, _shape(self.treedef), f"{self.title}.batch: seed[{i}]")
+                checked.append(flat[0] if self.treedef.kind == "leaf" else tuple(flat))
             return checked
         except Exception as error:
             raise _SeedError(error) from None
@@ -760,9 +422,10 @@ def compile(
     ``compile(root)`` compiles the graph below a Value (see ``CompiledGraph``);
     ``write_nodes=True`` makes each replay also write every node's ``.data`` and ``.grad``.
     ``compile(f, *example_args)`` traces ``f`` on the example arguments, numbers or nested
-    sequences of numbers (see ``CompiledFunction``). Graphs of more than ``max_nodes``
+    lists or tuples of numbers (see ``CompiledFunction``). Graphs of more than ``max_nodes``
     nodes raise ValueError (None: no limit).
     """
+    _check_max_nodes(max_nodes)
     if isinstance(target, Value):
         if example_args:
             raise TypeError("compile(root) takes no example arguments: they are a function's")

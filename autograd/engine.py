@@ -7,7 +7,7 @@ The engine works on the shape of a node, not on its class: anything with ``_inpu
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from math import isfinite
 from typing import Any, Protocol
 
@@ -20,16 +20,17 @@ class Node(Protocol):
     _locals: tuple[Any, ...]
 
 
-def topological_order(root: Node) -> list[Any]:
-    """Every node ``root`` depends on, each after all of its inputs (``root`` last).
+def topological_order(*roots: Node) -> list[Any]:
+    """Every node the roots depend on, each after all of its inputs (one root: it is last).
 
     Iterative depth-first search, so a chain of any length works; each edge is visited
-    once. A node is pushed again behind a ``None`` marker: when the marker comes off the
-    stack, all of the node's inputs are already in ``order``.
+    once, and a node shared by several roots appears once. A node is pushed again behind
+    a ``None`` marker: when the marker comes off the stack, all of the node's inputs are
+    already in ``order``. (Several roots are taken as the inputs of one node would be.)
     """
     order: list[Any] = []
     seen: set[Any] = set()
-    stack: list[Any] = [root]
+    stack: list[Any] = list(roots)
     push, pop, emit, mark = stack.append, stack.pop, order.append, seen.add
     while stack:
         node = pop()
@@ -46,6 +47,21 @@ def topological_order(root: Node) -> list[Any]:
             else:
                 emit(node)
     return order
+
+
+def chain_rule_steps(*roots: Node) -> Iterator[tuple[Any, int, Any, Any]]:
+    """The chain-rule steps of a backward pass from ``roots``, in the engine's order:
+    the nodes in reverse topological order, each node's inputs in order. A step is
+    (node, position, input, local): ``grads[input] += local * grads[node]``, ``position``
+    the input's index in the node's inputs (``a * a`` has two steps into ``a``).
+
+    The one walk every reader of the backward follows (the printed steps, the page, the
+    compiled code). The engine's own loops below are this walk written inline, to pay no
+    generator step per edge on the library's hottest path.
+    """
+    for node in reversed(topological_order(*roots)):
+        for position, (child, local) in enumerate(zip(node._inputs, node._locals, strict=True)):
+            yield node, position, child, local
 
 
 # Called with (node, position, upstream, so_far) when input ``position`` of ``node`` would
@@ -68,7 +84,7 @@ def float_gradients(
     if on_non_finite is not None:
         _checked_chain_rule(root, order, grads, on_non_finite)
         return grads
-    for node in reversed(order):
+    for node in reversed(order):  # chain_rule_steps(root), inline: this is the hot loop
         g = grads[node]
         # One partial per input by construction; zip(..., strict=...) would cost a keyword
         # call per node on the hottest loop of the library.
@@ -84,7 +100,7 @@ def _checked_chain_rule(
     not finite is stored. Kept apart so that the usual loop pays nothing for the checks."""
     if not isfinite(grads[root]):
         on_non_finite(root, None, grads[root], 0.0)
-    for node in reversed(order):
+    for node in reversed(order):  # chain_rule_steps(root), inline as above
         g = grads[node]
         for position, (child, local) in enumerate(zip(node._inputs, node._locals, strict=True)):
             so_far = grads[child]

@@ -68,7 +68,7 @@ def tangents(
         check_has_graph(root, where)
     start = _checked_seeds(seeds, create_graph, where)
     seeded = set(start) if is_anomaly_enabled() else None
-    order = _order(outputs)
+    order = topological_order(*outputs)
     if not create_graph:
         found = _push(order, start, _recorded_locals)
     else:
@@ -157,23 +157,3 @@ def _checked_seeds(seeds: Seeds, create_graph: bool, where: str) -> dict[Value, 
         else:
             checked[node] = as_float(tangent, f"{where}: the seed of{name or ' a node'}")
     return checked
-
-
-class _Outputs:
-    """Several outputs as the inputs of one stand-in node, so one topological order covers
-    them all, each shared node once (the engine reads only ``_inputs``); the stand-in comes
-    last in the order and is dropped."""
-
-    __slots__ = ("_inputs", "_locals", "grad")
-
-    def __init__(self, outputs: tuple[Value, ...]) -> None:
-        self._inputs = outputs
-        self._locals: Partials = ()
-        self.grad = 0.0
-
-
-def _order(outputs: Sequence[Value]) -> list[Value]:
-    """Every node the outputs depend on, each after its inputs."""
-    if len(outputs) == 1:
-        return topological_order(outputs[0])
-    return topological_order(_Outputs(tuple(outputs)))[:-1]

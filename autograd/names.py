@@ -67,8 +67,9 @@ def one_line(text: str) -> str:
     )
 
 
-def reading_order(root: Value) -> list[Value]:
-    """Every node ``root`` depends on, inputs first, each node's inputs taken left to right.
+def reading_order(*roots: Value) -> list[Value]:
+    """Every node the roots depend on, inputs first, each node's inputs taken left to right
+    (and the roots from the first; a node shared by several appears once).
 
     A topological order, the one a person reading the expression follows: in
     ``dot(W1[0], x) ... dot(W1[1], x)`` the first neuron comes before the second.
@@ -76,8 +77,9 @@ def reading_order(root: Value) -> list[Value]:
     Iterative, so a chain of any length works.
     """
     order: list[Value] = []
-    seen = {root}
-    stack: list[tuple[Value, Iterator[Value]]] = [(root, iter(root.inputs))]
+    seen: set[Value] = set()
+    # The roots are walked as the inputs of a node above them all (None, never emitted).
+    stack: list[tuple[Value | None, Iterator[Value]]] = [(None, iter(roots))]
     while stack:
         node, inputs = stack[-1]
         for child in inputs:
@@ -87,7 +89,8 @@ def reading_order(root: Value) -> list[Value]:
                 break
         else:
             stack.pop()
-            order.append(node)
+            if node is not None:
+                order.append(node)
     return order
 
 

@@ -22,8 +22,9 @@ never imports it.
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any, cast
 
 try:
@@ -35,7 +36,7 @@ except ImportError as exc:
     ) from exc
 
 from autograd.gradcheck import Function, GradcheckError, gradcheck, gradgradcheck
-from autograd.value import Number, Value, dot
+from autograd.value import Number, Value, dot, logsumexp, mean, sum_squares
 
 
 def check_grads(
@@ -152,6 +153,59 @@ DAG_OPS: dict[str, Callable[..., Value]] = {
 }
 
 
+# Every op of the table, applied as it is: no domain kept, no kink out of reach. For
+# differential tests (compiled code against the interpreter, bitwise, errors included) at
+# ``edge_floats()``, where the ops' special cases and domain errors are.
+TABLE_OPS: dict[str, Callable[..., Value]] = {
+    "add": lambda a, b: a + b,
+    "add_const": lambda a: a + 0.5,
+    "sub": lambda a, b: a - b,
+    "sub_const": lambda a: a - 2.0,
+    "rsub_const": lambda a: 2.0 - a,
+    "neg": lambda a: -a,
+    "mul": lambda a, b: a * b,
+    "mul_const": lambda a: a * -3.0,
+    "div": lambda a, b: a / b,
+    "div_const": lambda a: a / 3.0,
+    "rdiv_const": lambda a: 1.0 / a,
+    "pow": lambda a, b: a**b,
+    "square": lambda a: a**2,
+    "pow_half": lambda a: a**0.5,
+    "reciprocal_pow": lambda a: a**-1.0,
+    "rpow_const": lambda a: 2.0**a,
+    "exp": lambda a: a.exp(),
+    "log": lambda a: a.log(),
+    "sqrt": lambda a: a.sqrt(),
+    "tanh": lambda a: a.tanh(),
+    "sigmoid": lambda a: a.sigmoid(),
+    "relu": lambda a: a.relu(),
+    "abs": lambda a: a.abs(),
+    "sin": lambda a: a.sin(),
+    "cos": lambda a: a.cos(),
+    "dot": lambda a, b: dot([a, b], [b, a]),
+    "affine": lambda a, b: dot([a, b], [b, a], bias=a),
+    "linear": lambda a, b: dot([0.5, -1.0], [a, b], bias=b),
+    "mean": lambda a, b: mean([a, b, a]),
+    "sum_squares": lambda a, b: sum_squares([a, b]),
+    "logsumexp": lambda a, b: logsumexp([a, b]),
+}
+# Where ops have kinks, edges of their domains, poles and special cases (for the constants
+# of ``TABLE_OPS`` too: a - 2 is 0 at 2), and where floats overflow and underflow.
+EDGE_FLOATS = (
+    *(0.0, -0.0, 1.0, -1.0, 0.5, -0.5, 2.0, -2.0, 3.0, -3.0),
+    *(math.inf, -math.inf, math.nan, -math.nan),
+    *(1e-200, -1e-200, 5e-324, -5e-324, 1e300, -1e300, 709.79, 710.0, -745.2, 1e16),
+)
+
+
+def edge_floats() -> st.SearchStrategy[float]:
+    """``EDGE_FLOATS`` and their neighbours, as often as any other float."""
+    near = st.builds(
+        math.nextafter, st.sampled_from(EDGE_FLOATS), st.sampled_from((math.inf, -math.inf))
+    )
+    return st.one_of(st.sampled_from(EDGE_FLOATS), near, st.floats(), real(-3.0, 3.0))
+
+
 @dataclass(frozen=True)
 class ExpressionDag:
     """A random expression: node k applies ``steps[k]`` to earlier nodes, inputs first.
@@ -162,25 +216,70 @@ class ExpressionDag:
 
     n_inputs: int
     steps: tuple[tuple[str, tuple[int, ...]], ...]
+    ops: Mapping[str, Callable[..., Value]] = field(default_factory=lambda: DAG_OPS, repr=False)
 
     def __call__(self, *inputs: Value) -> Value:
         nodes = list(inputs)
         for name, operands in self.steps:
-            nodes.append(DAG_OPS[name](*(nodes[i] for i in operands)))
+            nodes.append(self.ops[name](*(nodes[i] for i in operands)))
         return cast(Value, sum(nodes)) / len(nodes)
 
 
 @st.composite
 def expression_dags(
-    draw: st.DrawFn, max_inputs: int = 3, max_steps: int = 8
+    draw: st.DrawFn,
+    max_inputs: int = 3,
+    max_steps: int = 8,
+    ops: Mapping[str, Callable[..., Value]] = DAG_OPS,
 ) -> tuple[ExpressionDag, list[float]]:
-    """A random ExpressionDag and a point in [-1, 1]^n to evaluate it at."""
+    """A random ExpressionDag of ``ops`` (by default the well-conditioned ``DAG_OPS``; also
+    ``TABLE_OPS``) and a point in [-1, 1]^n to evaluate it at."""
     n_inputs = draw(st.integers(1, max_inputs))
     steps = []
     for k in range(draw(st.integers(1, max_steps))):
-        name = draw(st.sampled_from(sorted(DAG_OPS)))
-        arity = len(inspect.signature(DAG_OPS[name]).parameters)
+        name = draw(st.sampled_from(sorted(ops)))
+        arity = len(inspect.signature(ops[name]).parameters)
         operands = tuple(draw(st.integers(0, n_inputs + k - 1)) for _ in range(arity))
         steps.append((name, operands))
     point = draw(st.lists(real(-1.0, 1.0), min_size=n_inputs, max_size=n_inputs))
-    return ExpressionDag(n_inputs, tuple(steps)), point
+    return ExpressionDag(n_inputs, tuple(steps), ops), point
+
+
+# -- hostile strings --------------------------------------------------------------------------
+# Strings a label, an op's name or a function's name may hold that would break, or run as,
+# generated source if pasted into it: line breaks of every kind Python or str.splitlines()
+# knows, quotes, docstring quotes, comment and continuation characters, Python keywords,
+# the builtins and the names generated code uses for itself, code, and a very long label.
+HOSTILE_LABELS = (
+    "w\nprint('INJECTED')\ndef\tf():",
+    "weight\n(layer 1)",
+    'x"""\nraise SystemExit\n"""',
+    "x'''",
+    "\"'",
+    "a\\",
+    "a\\\nb",
+    "x\rprint('INJECTED')",
+    "x\u2028print('INJECTED')",
+    "x\u2029y",
+    "x\x0cy",
+    "x\x0by\x1c\x1d\x1e\x85",
+    "x\x00y",
+    "# comment",
+    "__import__('os').system('echo INJECTED')",
+    *("if", "def", "lambda", "None", "True", "class", "return", "yield", "match", "_"),
+    *("type", "zip", "sum", "abs", "float", "inf", "nan", "print", "exec", "len"),
+    *("_leaves", "_seed", "_nodes", "_examples", "_outputs", "g_x", "d_x", "g_", "v"),
+    "W1[0][1]",
+    "δ2 = dLoss/dZ2",
+    "\ud800",
+    "x" * 5000,
+)
+
+
+def hostile_labels() -> st.SearchStrategy[str]:
+    """Hostile strings (``HOSTILE_LABELS``), and random text built from their pieces."""
+    pieces = st.sampled_from(
+        [*"\n\r\x0c\u2028\u2029'\"\\#():_ 1x", '"""', "def", "print", "sum", "type", "g_"]
+    )
+    built = st.lists(pieces, min_size=1, max_size=12).map("".join)
+    return st.one_of(st.sampled_from(HOSTILE_LABELS), built, st.text(max_size=20))

@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from autograd.engine import topological_order
+from autograd.engine import chain_rule_steps
 from autograd.names import format_number, node_names, reading_order, term
 from autograd.value import Value
 
@@ -125,25 +125,24 @@ def explain_backward(root: Value) -> BackwardTrace:
         raise TypeError(
             f"explain_backward: the output must be a Value, got {type(root).__name__} {root!r}"
         )
-    order = topological_order(root)
     names = node_names(reading_order(root))
-    grads = dict.fromkeys(order, 0.0)
+    grads = dict.fromkeys(names, 0.0)
     grads[root] = 1.0
     steps = []
-    for node in reversed(order):
-        inputs = node.inputs
-        uses = Counter(inputs)
-        for position, (child, local) in enumerate(zip(inputs, node.local_grads, strict=True)):
-            step = ChainRuleStep(
-                output=node,
-                input=child,
-                position=position,
-                local=local,
-                upstream=grads[node],
-                output_name=names[node],
-                input_name=names[child],
-                shared=uses[child] > 1,
-            )
-            grads[child] += step.contribution
-            steps.append(step)
+    uses: Counter[Value] = Counter()
+    for node, position, child, local in chain_rule_steps(root):
+        if position == 0:  # a node's first edge: count its inputs once
+            uses = Counter(node.inputs)
+        step = ChainRuleStep(
+            output=node,
+            input=child,
+            position=position,
+            local=local,
+            upstream=grads[node],
+            output_name=names[node],
+            input_name=names[child],
+            shared=uses[child] > 1,
+        )
+        grads[child] += step.contribution
+        steps.append(step)
     return BackwardTrace(root=root, root_name=names[root], steps=tuple(steps))

@@ -507,7 +507,8 @@ def _is_numbers(items: tuple[Any, ...], side: str) -> bool:
     return not any(isinstance(item, Value) for item in items)
 
 
-def _describe(operand: Any) -> str:
+def describe(operand: Any) -> str:
+    """An operand as messages show it: ``a=-1.0`` for a labelled Value, its number else."""
     if isinstance(operand, Value):
         return f"{operand.label}={operand.data!r}" if operand.label else repr(operand.data)
     return repr(operand)
@@ -515,7 +516,7 @@ def _describe(operand: Any) -> str:
 
 def describe_call(op: Op, operands: tuple[Any, ...]) -> str:
     """The op applied to its operands, as the user wrote it: ``log(a=-1.0)``, ``/(3, z=0.0)``."""
-    shown = ", ".join(_describe(a) for a in (operands[::-1] if op.reflected else operands))
+    shown = ", ".join(describe(a) for a in (operands[::-1] if op.reflected else operands))
     return f"{op.name}({shown})"
 
 
@@ -534,4 +535,4 @@ def gradient_check() -> engine.NonFiniteHandler | None:
     """What the engine calls on a gradient that is not finite: in anomaly mode, a handler
     that raises naming the node (anomaly.non_finite_gradient); otherwise None, and
     backward runs its loop unchecked."""
-    return partial(anomaly.non_finite_gradient, _describe) if is_anomaly_enabled() else None
+    return partial(anomaly.non_finite_gradient, describe) if is_anomaly_enabled() else None

@@ -7,7 +7,9 @@ exactly what the rule gives: the same float, bit for bit, or the same error.
 
 from __future__ import annotations
 
+import keyword
 import math
+import struct
 from collections.abc import Callable
 from typing import Any
 
@@ -15,11 +17,22 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from autograd import Value, ops
-from autograd.codegen import Branches, Expr, NodeCode, NodeWriter, NotSymbolicError
+from autograd import Value, codegen, ops
+from autograd.codegen import (
+    BUILTINS,
+    MAX_COMMENT,
+    MAX_NAME,
+    Branches,
+    Expr,
+    NodeCode,
+    NodeWriter,
+    NotSymbolicError,
+    comment,
+    identifier,
+)
 from autograd.ops import Op
 from autograd.value import _new
-from tests.strategies import OP_SHAPES, any_float, op_points, real
+from tests.strategies import OP_SHAPES, any_float, hostile_labels, op_points, real
 
 TABLE = {name: entry for name, entry in vars(ops).items() if isinstance(entry, Op)}
 
@@ -101,7 +114,7 @@ READABLE = [
     ("LOG", 1, (), "log(a0)", ("1.0 / a0",)),
     # sqrt's and pow's rules test the number behind an operand, _data(x) == 0: a branch
     ("SQRT", 1, (), "sqrt(a0)", ("(a0 * 0.0 + 1.0) * inf if a0 == 0 else 0.5 / a1",)),
-    ("POW_CONST", 1, (2.0,), "pow_const(a0, 2.0)", ("2.0 * a0 ** 1.0",)),
+    ("POW_CONST", 1, (2.0,), "pow_const(a0, 2.0)", ("2.0 * a0",)),
     ("POW_CONST", 1, (0.0,), "pow_const(a0, 0.0)", ("0.0",)),
     ("AFFINE", 5, (), "sum((a0 * a2, a1 * a3)) + a4", ("a2", "a3", "a0", "a1", "1.0")),
     ("LINEAR", 2, (0.5, -2.0), "sum((a0 * 0.5, a1 * -2.0))", ("0.5", "-2.0")),
@@ -251,3 +264,78 @@ def test_bound_names_never_take_a_name_the_program_uses() -> None:
     code = writer.write(ops.TANH, 1, ())
     assert code.forward.fill(["a0", "a1"]) == "tanh_2(a0)"
     assert writer.namespace["tanh_2"] is math.tanh
+
+
+@given(hostile_labels())
+def test_a_name_from_any_text_is_a_name_the_code_can_never_use_for_itself(text: str) -> None:
+    name = identifier(text)
+    assert name.isidentifier() and not keyword.iskeyword(name)
+    assert not name.startswith(("_", "g_", "d_")) and len(name) <= MAX_NAME
+    assert identifier(name) == name  # a name made once stays as it is
+
+
+@given(hostile_labels())
+def test_a_comment_is_one_printable_line_of_bounded_length(text: str) -> None:
+    shown = comment(text)
+    assert shown.isprintable() and len(shown) <= MAX_COMMENT
+    assert len(f"x = 1  # {shown}\n".splitlines()) == 1
+    if text.isprintable() and len(text) <= MAX_COMMENT:
+        assert shown == text  # a readable label is shown as it is
+
+
+@given(hostile_labels())
+def test_a_custom_functions_name_binds_under_a_name_the_code_does_not_use(text: str) -> None:
+    def function(x: float) -> float:
+        return x
+
+    function.__name__ = text
+    writer = NodeWriter({"x"})
+    name = writer.bind(function, Op(text, function, lambda x, out: (1.0,)))
+    assert name.isidentifier() and not keyword.iskeyword(name)
+    assert name not in BUILTINS and name != "x" and writer.namespace[name] is function
+
+
+def test_the_cache_of_verdicts_cannot_grow_past_its_bound(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(codegen, "MAX_VERDICTS", 8)
+    monkeypatch.setattr(codegen, "_VERDICTS", {})
+    for k in range(20):  # each constant is another kind of node, checked at the edges
+        NodeWriter(set()).code_for(ops.MUL_CONST, 1, (1.0 + k / 64,), [0.5])
+        assert len(codegen._VERDICTS) == min(k + 1, 8)
+
+
+# Every NaN of both signs, quiet and signaling, with small and large payloads.
+NANS = [
+    struct.unpack("<d", struct.pack("<Q", bits))[0]
+    for bits in (
+        0x7FF8000000000000,
+        0xFFF8000000000000,
+        0x7FF0000000000001,
+        0xFFF0000000000001,
+        0x7FF4000000000000,
+        0x7FFFFFFFFFFFFFFF,
+    )
+]
+
+
+def float_bits(x: float) -> bytes:
+    return struct.pack("<d", x)
+
+
+@given(st.one_of(st.floats(), st.sampled_from(NANS)))
+def test_a_power_of_one_is_its_base_bitwise_for_every_float(x: float) -> None:
+    """Why the code writes ``x`` for ``x ** 1.0`` and ``math.pow(x, 1.0)``."""
+    assert float_bits(x**1.0) == float_bits(x) == float_bits(math.pow(x, 1.0))
+
+
+def test_a_product_with_one_is_not_its_factor_for_a_signaling_nan() -> None:
+    """Why ``x * 1.0`` stays as it is: the product quiets a signaling NaN."""
+    signaling = NANS[2]
+    assert float_bits(signaling * 1.0) != float_bits(signaling)
+
+
+def test_the_code_of_a_power_of_one_is_its_base() -> None:
+    writer = NodeWriter(set())
+    x = Value(3.0)
+    assert writer.code(x**1.0).forward.fill(["a0", "a1"]) == "a0"
+    partial = writer.code(x**2).partials
+    assert partial is not None and partial[0].fill(["a0", "a1"]) == "2.0 * a0"

@@ -7,8 +7,12 @@ zero), or the same error with the same message.
 
 from __future__ import annotations
 
+import ast
+import contextlib
+import io
 import math
 import re
+import struct
 import sys
 import threading
 from collections.abc import Callable
@@ -20,13 +24,17 @@ from hypothesis import strategies as st
 
 import nn
 from autograd import TracingError, Value, compile, dot, grad, no_grad, ops, topological_order
+from autograd.codegen import comment
 from autograd.compiler import CompiledFunction, CompiledGraph
 from autograd.custom import CustomOp
 from autograd.trace import explain_backward
+from autograd.transforms import gradient
+from autograd.tree import tree_map
 from tests.strategies import (
     activations,
     architectures,
     expression_dags,
+    hostile_labels,
     init_seeds,
     matrices,
     network_inputs,
@@ -313,6 +321,7 @@ def test_a_function_of_no_arguments_reads_only_the_values_it_captures() -> None:
     square = compile(lambda: w * w)
     w.data = 4.0
     assert square() == 16.0 and w.grad == 8.0
+    assert square.batch() == [] and w.grad == 8.0  # no columns: no examples
 
 
 def test_several_outputs_come_back_shaped_as_traced() -> None:
@@ -328,6 +337,50 @@ def test_arguments_may_be_ints_and_nested_sequences() -> None:
     compiled = compile(lambda p: w * (p[0][0] + p[1]), [[1], 2])
     assert compiled([[3], 4]) == 3.5
     assert compiled.batch([[[3], 4], [[1.0], 1.0]]) == [3.5, 1.0]
+
+
+@given(matrices(2, 3), st.lists(real(-2.0, 2.0), min_size=3, max_size=3), st.data())
+def test_a_weight_matrix_and_a_vector_compile_shaped_as_traced(w, x, data) -> None:
+    """Trees of numbers (autograd.tree) in and out: the result has the traced shape, and is
+    bitwise what f gives on Values of the same shape."""
+
+    def f(weights: list[list[Value]], v: list[Value]) -> Any:
+        rows = [dot(row, v).tanh() for row in weights]
+        return [rows, (rows[0] * rows[1], weights[1][2])]
+
+    compiled = compile(f, w, x)
+    new_w = data.draw(matrices(2, 3))
+    new_x = data.draw(st.lists(real(-2.0, 2.0), min_size=3, max_size=3))
+    want = tree_map(lambda v: v.data, f(tree_map(Value, new_w), tree_map(Value, new_x)))
+    assert compiled(new_w, new_x) == want
+    assert compiled(tuple(map(tuple, new_w)), tuple(new_x)) == want  # tuples for lists
+    assert compiled.batch([new_w, w], [new_x, x])[0] == want
+    with pytest.raises(ValueError, match=re.escape("argument weights[1] must hold 3 items")):
+        compiled([new_w[0], new_w[1][:2]], new_x)
+
+
+def test_numpy_arrays_are_taken_as_their_nested_lists() -> None:
+    np = pytest.importorskip("numpy")
+    w = Value(0.5)
+    compiled = compile(lambda x, y: (w * x[0] + x[1] - y) ** 2, np.array([1.0, 2.0]), 1.0)
+    assert compiled(np.array([2.0, -1.0]), np.float64(0.5)) == (0.5 * 2.0 - 1.0 - 0.5) ** 2
+    rows = np.array([[2.0, -1.0], [0.0, 1.0]])
+    assert compiled.batch(rows, np.array([0.5, 1.0])) == [0.25, 0.0]
+
+
+def test_a_wrapper_names_its_arguments_after_the_function_it_wraps() -> None:
+    """A transform that sets ``__wrapped__`` (as functools.wraps does) gets f's names."""
+
+    def f(x: Value, y: Value) -> Value:
+        return x * y
+
+    def wrapper(*xs: Value) -> Value:
+        return f(*xs)
+
+    assert compile(wrapper, 1.0, 2.0).parameters == ["arg0", "arg1"]
+    wrapper.__wrapped__ = f  # type: ignore[attr-defined]
+    compiled = compile(wrapper, 1.0, 2.0)
+    assert compiled.parameters == ["x", "y"] and compiled.source.startswith("def call(x, y,")
 
 
 # -- the source: the chain rule written out ------------------------------------------------
@@ -368,7 +421,18 @@ def test_any_labels_give_valid_unique_names_and_show_where_they_changed(labels) 
     assert replayed(compiled, xs) == interpreted(lambda: sum(x * x for x in xs), xs)
     for label in {label for label in labels if label}:
         if not label.isidentifier():
-            assert f"  # {label}" in compiled.source
+            assert f"  # {comment(label)}" in compiled.source
+
+
+def test_the_listing_writes_no_power_of_one() -> None:
+    """x ** 2's rule is 2.0 * x ** 1.0, and a gradient graph holds math.pow(x, 1.0) nodes:
+    both are x, bitwise, and written so."""
+    w = Value(0.5)
+    loss = compile(lambda x: (w * x - 1.0) ** 2, 2.0)
+    slope = compile(gradient(lambda x, y: x**2 * y), 1.5, 2.0)
+    for compiled in (loss, slope):
+        assert "** 1.0" not in compiled.source and ", 1.0)" not in compiled.source
+    assert slope(3.0, -1.0) == [-6.0, 9.0]
 
 
 def test_a_label_that_names_a_function_of_the_code_is_renamed() -> None:
@@ -377,6 +441,86 @@ def test_a_label_that_names_a_function_of_the_code_is_renamed() -> None:
     y.label = "sum"
     source = compile(y).source
     assert "sum_2 = tanh(tanh_2)  # sum" in source
+
+
+# -- user strings never become code ----------------------------------------------------------
+def code_shape(source: str) -> str:
+    """The generated code with every name and comment left out: what it does."""
+    tree = ast.parse(source)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name):
+            node.id = "_"
+        elif isinstance(node, ast.arg):
+            node.arg = "_"
+    return ast.dump(tree)
+
+
+def labelled_graph(label: str, w: Value, b: Value) -> Value:
+    """A small graph whose every node carries ``label``: leaves, ops, a dot, the root."""
+    w.label = b.label = label
+    z = dot([w, b], [2.0, -3.0], bias=b)
+    z.label = label
+    out = (w * 3.0).tanh() * -z + abs(b) - w
+    out.label = label
+    return out
+
+
+@given(hostile_labels())
+def test_a_hostile_label_changes_nothing_the_compiled_code_does(label: str) -> None:
+    plain_root = labelled_graph("x", Value(0.5), Value(-1.0))
+    leaves = [Value(0.5), Value(-1.0)]
+    root = labelled_graph(label, *leaves)
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        compiled = compile(root)
+        result = replayed(compiled, leaves)
+    assert out.getvalue() == ""  # nothing ran while compiling or replaying
+    assert code_shape(compiled.source) == code_shape(compile(plain_root).source)
+    assert compiled.source.splitlines() == compiled.source.split("\n")[:-1]  # one line each
+    assert all(len(line) < 250 for line in compiled.source.splitlines())  # still readable
+    assert result == interpreted(lambda: labelled_graph(label, *leaves), leaves)
+
+
+@given(hostile_labels())
+def test_a_hostile_label_changes_nothing_a_compiled_function_or_batch_does(label: str) -> None:
+    w = Value(0.5, label=label)
+    f = lambda type, zip, sum: (w * type + zip).tanh() * sum  # noqa: E731  (builtins' names)
+    compiled = compile(f, 1.0, 2.0, 3.0)
+    plain = compile(lambda a, b, c: (Value(0.5) * a + b).tanh() * c, 1.0, 2.0, 3.0)
+    assert code_shape(compiled.source) == code_shape(plain.source)
+    w.grad = 0.0
+    rows = ([1.0, -2.0], [0.5, 3], [2.0, 1.0])
+    assert compiled.batch(*rows) == [f(*row).data for row in zip(*rows, strict=True)]
+    assert compiled.batch(*rows, seed=lambda outs: [2.0 * o for o in outs])
+    assert compiled(1.0, 2.0, 3.0) == f(1.0, 2.0, 3.0).data
+
+
+def test_a_custom_ops_function_named_sum_does_not_shadow_the_builtin() -> None:
+    def sum(x: float) -> float:  # the builtin's name: the point of the test
+        return 2.0 * x
+
+    double = CustomOp("sum", sum, lambda x, out: (2.0,))
+    w = Value(0.5, label="sum")
+    compiled = compile(lambda x: double(dot([w, x], [x, w])) + double(x), 1.0)
+    assert "sum((" in compiled.source  # the dot's builtin sum() is still called
+    assert compiled.batch([1.0, 2.0]) == [
+        double(dot([w, x], [x, w])).data + 2.0 * x for x in (1.0, 2.0)
+    ]
+
+
+def test_the_code_runs_with_no_builtins_but_the_ones_it_binds() -> None:
+    x = Value(2.0, label="print")
+    compiled = compile(lambda t: dot([x, t], [t, x]).tanh() + abs(t), 1.0)
+    assert compiled.batch([1.0, -1.0], seed=lambda outs: outs)
+    namespace = compiled._program.writer.namespace
+    assert namespace["__builtins__"] == {}
+    for kind in ("batch", "seeded"):
+        tree = ast.parse(compiled._program.batch_source(kind, compiled._pattern, True))
+        names = [n for n in ast.walk(tree) if isinstance(n, ast.Name)]
+        local = {n.id for n in names if isinstance(n.ctx, ast.Store)}
+        local |= {a.arg for a in ast.walk(tree) if isinstance(a, ast.arg)}
+        free = {n.id for n in names} - local
+        assert free and free <= set(namespace)  # every name it reads from outside, bound
 
 
 # -- tracing a data-dependent branch --------------------------------------------------------
@@ -402,11 +546,13 @@ def test_a_python_branch_on_a_value_while_tracing_names_the_line(f) -> None:
     message = str(raised.value)
     assert "test_compiler.py:" in message and "bake" in message
     if f is branchy:
-        assert f"test_compiler.py:{branchy.__code__.co_firstlineno + 1} (if x < 0:" in message
+        line = branchy.__code__.co_firstlineno + 1
+        assert "(x=1.5) < 0 while tracing branchy, at " in message
+        assert f"test_compiler.py:{line} in branchy: if x < 0:" in message
     assert Value(1.0) < 2  # comparisons work again once the trace is over
 
 
-def test_a_rule_that_branches_on_values_names_the_users_line_and_the_rule() -> None:
+def test_a_rule_that_branches_on_values_names_the_users_line() -> None:
     """relu's local rule on Values compares them: grad(create_graph=True) of a relu graph
     has a structure that depends on the data, so tracing it refuses."""
     w = Value(0.5)
@@ -414,7 +560,7 @@ def test_a_rule_that_branches_on_values_names_the_users_line_and_the_rule() -> N
     def slope(x: Value) -> Value:
         return grad((w * x).relu(), [w], create_graph=True)[0]
 
-    with pytest.raises(TracingError, match=r"test_compiler\.py:\d+ .*\(in autograd/ops\.py:\d+\)"):
+    with pytest.raises(TracingError, match=r"test_compiler\.py:\d+ in slope: return grad\("):
         compile(slope, 2.0)
 
 
@@ -484,6 +630,34 @@ def test_a_domain_error_at_replay_is_the_interpreters(build, bad) -> None:
     assert a.grad == grads_before  # nothing half-written
 
 
+def test_of_two_failing_nodes_the_replay_names_the_one_the_interpreter_meets_first() -> None:
+    x, y = Value(1.0, label="x"), Value(1.0, label="y")
+    compiled = compile(x.log() + y.log())
+    x.data = y.data = -1.0
+    with pytest.raises(ValueError) as interpreter:
+        x.log() + y.log()
+    with pytest.raises(ValueError) as replay:
+        compiled()
+    assert "x=-1.0" in str(interpreter.value)
+    assert str(replay.value) == str(interpreter.value)
+
+
+def float_bits(x: float) -> str:
+    return struct.pack("<d", x).hex()
+
+
+@pytest.mark.parametrize("seed", [math.nan, -math.nan], ids=["nan", "-nan"])
+def test_a_negated_gradient_keeps_the_nans_sign_bit_as_backward_does(seed: float) -> None:
+    x, y = Value(1.0), Value(2.0)
+    # a negation, and a subtraction's -1: one path from the seed to each leaf, so one NaN
+    build = lambda: -(x * 2.0) + (1.0 - y.tanh())  # noqa: E731
+    build().backward(seed)
+    want = [float_bits(x.grad), float_bits(y.grad)]
+    x.grad = y.grad = 0.0
+    compile(build())(seed)
+    assert [float_bits(x.grad), float_bits(y.grad)] == want
+
+
 def test_a_domain_error_in_a_batch_names_the_example() -> None:
     w = Value(1.0, label="w")
     compiled = compile(lambda x: (w * x).log(), 1.0)
@@ -501,7 +675,7 @@ def test_a_domain_error_in_a_batch_names_the_example() -> None:
         (lambda c: c([1.0, 2.0, 3.0], 1.0), ValueError, "x must hold 2 items, as traced, got 3"),
         (lambda c: c([1.0, "a"], 1.0), TypeError, "x[1] must be a number, got str 'a'"),
         (lambda c: c([1.0, True], 1.0), TypeError, "x[1] must be a number, got bool"),
-        (lambda c: c(1.0, 1.0), TypeError, "x must be a sequence of 2"),
+        (lambda c: c(1.0, 1.0), TypeError, "x must be a list or tuple of 2, as traced, got float"),
         (lambda c: c([1.0, 2.0], Value(1.0)), TypeError, "t must be a number, got Value"),
         (lambda c: c.batch([[1.0, 2.0]]), TypeError, "takes 2 columns (x, t), got 1"),
         (lambda c: c.batch([[1.0, 2.0]], [1.0, 2.0]), ValueError, "got lengths [1, 2]"),
@@ -540,10 +714,20 @@ def test_a_seed_functions_own_error_is_raised_as_it_is() -> None:
         (Value(1.0) * 2, (1.0,), "takes no example arguments"),
         (3.0, (), "expects a Value or a function"),
         (lambda x: 2.0, (1.0,), "must be a Value or a list of Values, got float"),
-        (lambda x: x, ("a",), "argument x must be a number or a sequence of numbers"),
+        (lambda x: x, ("a",), "argument x must be a number, got str 'a'"),
         (lambda x: [], (1.0,), "returned no Value, got []"),
+        (lambda x, y: x * y, (), "compile(<lambda>) needs example arguments"),
+        (lambda x, y: x * y, (1.0,), "needs other example arguments"),
     ],
-    ids=["root with arguments", "a number", "a function returning a float", "a string", "none"],
+    ids=[
+        "root with arguments",
+        "a number",
+        "a function returning a float",
+        "a string",
+        "none",
+        "no example arguments",
+        "too few example arguments",
+    ],
 )
 def test_what_cannot_be_compiled_says_why(target, args, fragment) -> None:
     with pytest.raises(TypeError, match=re.escape(fragment)):
@@ -558,6 +742,14 @@ def test_a_graph_larger_than_max_nodes_says_the_limit() -> None:
     with pytest.raises(ValueError, match="51 nodes, more than max_nodes=50"):
         compile(y, max_nodes=50)
     assert compile(y, max_nodes=None)() == y.data
+
+
+@pytest.mark.parametrize("max_nodes", ["a", 1.5, True, 0, -3])
+def test_max_nodes_says_what_it_must_be(max_nodes: object) -> None:
+    with pytest.raises(
+        TypeError, match=r"max_nodes must be a whole number .*" + re.escape(repr(max_nodes))
+    ):
+        compile(Value(1.0) * 2.0, max_nodes=max_nodes)  # type: ignore[call-overload]
 
 
 @pytest.mark.slow

@@ -197,7 +197,8 @@ def test_the_picture_and_the_trace_show_a_custom_op_like_a_built_in_one() -> Non
     y.label = "y"
     y.backward()
     assert str(explain_backward(y)).splitlines()[1] == (
-        f"Step 1: x.grad += dy/dx ({sigmoid(0.5):.4g}) * y.grad (1) = {sigmoid(0.5):.4g}"
+        f"Step 1: x.grad += dy/dx ({sigmoid(0.5):.4g}) * y.grad (1) = {sigmoid(0.5):.4g}, "
+        f"so x.grad = {sigmoid(0.5):.4g}"
     )
     source = draw_dot(y).source  # the op's box: its name, and its local derivative by its edge
     assert re.search(r'<td id="n1_opname"[^>]*>softplus</td>', source)

@@ -42,6 +42,35 @@ def test_topological_order_lists_each_reachable_node_once_after_its_inputs(case)
     assert all(position[child] < position[node] for node in order for child in node.inputs)
 
 
+@given(expression_dags(), expression_dags())
+def test_topological_order_of_several_roots_lists_each_shared_node_once(first, second) -> None:
+    _, a = _evaluate(first)
+    _, b = _evaluate(second)
+    shared = a * b  # a node above both, and each root again on its own
+    for roots in ((a, b), (a, shared, b, a)):
+        order = topological_order(*roots)
+        assert len(order) == len(set(order))
+        assert set(order) == set().union(*map(_reachable, roots))
+        position = {node: k for k, node in enumerate(order)}
+        assert all(position[child] < position[node] for node in order for child in node.inputs)
+    assert topological_order(a, b) == topological_order(a * b)[:-1]  # as one node's inputs
+
+
+@given(case=expression_dags())
+def test_the_chain_rule_steps_summed_are_the_engines_gradients_bitwise(case) -> None:
+    _, out = _evaluate(case)
+    grads = dict.fromkeys(topological_order(out), 0.0)
+    grads[out] = 1.0
+    edges = list(engine.chain_rule_steps(out))
+    for node, position, child, local in edges:
+        assert node.inputs[position] is child and node.local_grads[position] == local
+        grads[child] += local * grads[node]  # each node complete before its edges run
+    assert [repr(g) for g in grads.values()] == [
+        repr(g) for g in engine.float_gradients(out, 1.0).values()
+    ]
+    assert len(edges) == sum(len(v.inputs) for v in topological_order(out))
+
+
 def test_expression_dags_share_subexpressions() -> None:
     """The DAG strategy does what it promises: some node feeds more than one other node."""
     dag = ExpressionDag(1, (("tanh", (0,)), ("mul", (1, 0))))

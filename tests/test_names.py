@@ -50,6 +50,16 @@ def test_the_reading_order_takes_inputs_left_to_right(dag_and_point):
     assert all(position[x] < position[v] for v in order for x in v.inputs)  # topological
 
 
+@given(expression_dags(), expression_dags())
+def test_the_reading_order_of_several_roots_reads_them_left_to_right(first, second):
+    a, b = evaluate(first), evaluate(second)
+    assert reading_order(a, b) == reading_order(a + b)[:-1]  # as one node's inputs
+    order = reading_order(b, a, b)
+    assert order[: len(reading_order(b))] == reading_order(b)
+    assert len(order) == len(set(order)) and set(order) == set(reading_order(a + b)[:-1])
+    assert reading_order() == []
+
+
 def test_the_reading_order_handles_a_chain_of_any_length():
     v = Value(1.0)
     for _ in range(20_000):  # far past Python's recursion limit
