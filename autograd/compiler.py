@@ -48,6 +48,7 @@ from autograd import value as value_module
 from autograd.codegen import ATOM, PRODUCT, RESERVED, NodeCode, NodeWriter
 from autograd.engine import topological_order
 from autograd.grad_mode import enable_grad
+from autograd.gradients import data_choices
 from autograd.names import node_names, reading_order
 from autograd.value import (
     _MATH_ERRORS,
@@ -227,6 +228,7 @@ class _Program:
                 "minutes and gigabytes. Pass max_nodes=None to compile it anyway, or run "
                 "it with backward()."
             )
+        _refuse_data_choices(order)
         self.order, self.outputs, self.arguments = order, outputs, arguments
         # The forward may take any topological order: this one visits inputs in argument
         # order, so the first neuron's lines come first. The backward keeps the engine's.
@@ -343,6 +345,24 @@ class _Program:
         made: Callable[..., Any] = namespace[function]
         weakref.finalize(made, linecache.cache.pop, filename, None)
         return made
+
+
+def _refuse_data_choices(order: list[Value]) -> None:
+    """A TracingError if the graph holds a partial that a local rule chose on the data
+    (``gradients.data_choices``): replayed on other data, it would be a wrong number."""
+    if not data_choices:
+        return
+    for v in order:
+        op_name = data_choices.get(v)
+        if op_name is not None:
+            raise TracingError(
+                f"compile: the graph holds a derivative of the op {op_name!r} whose local rule "
+                "branched on a Value when grad(create_graph=True) or forward mode ran it: "
+                "the branch taken is a constant of the graph, right for that data only. "
+                "Write the branch with autograd.ops.step or sign (on a Value each makes a "
+                "node, which takes the branch on whatever data it is given), or rebuild the "
+                "gradient for each input."
+            )
 
 
 def _reading_order(outputs: list[Value]) -> list[Value]:

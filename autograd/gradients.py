@@ -7,13 +7,28 @@ gradients are graphs too and can be differentiated again.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Sequence
-from typing import Literal, overload
+from typing import Any, Literal, overload
 
 from autograd import engine
 from autograd.grad_mode import enable_grad
 from autograd.ops import Partials
-from autograd.value import Number, Value, check_has_graph, gradient_check
+from autograd.value import (
+    Number,
+    Value,
+    check_has_graph,
+    gradient_check,
+    rule_error,
+    tracing_hook,
+)
+
+# Partials that a local rule computed from a choice it made on the data, while it ran on
+# Values: it compared a Value or took bool() of one (a custom rule's ``if x > 0``). The
+# gradient graph holds that choice as a constant, right for this data only, so
+# ``compile`` refuses a graph holding one of these nodes, naming the op (the value).
+# The library's own rules make no such choice: their special cases are ops (ops.STEP...).
+data_choices: weakref.WeakKeyDictionary[Value, str] = weakref.WeakKeyDictionary()
 
 
 def backward(root: Value, gradient: Number = 1.0) -> None:
@@ -72,9 +87,29 @@ def _value_gradients(root: Value) -> dict[Value, Value]:
 def value_locals(node: Value) -> Partials:
     """The node's local derivatives evaluated on its Values: the op's rule, run again.
 
-    Partials that do not depend on the inputs come back as floats (the 1 of ``+``).
+    Partials that do not depend on the inputs come back as floats (the 1 of ``+``). If
+    the rule raises, the error names the op and its operands; if it branches on a Value,
+    its partials are recorded in ``data_choices``.
     """
     op = node._op
     if op is None or not node._inputs:
         return ()
-    return op.local(*op.arguments(node._inputs, node.constants), node)
+    tests: list[str] = []
+    token = tracing_hook.set(lambda v, test, other: tests.append(test))
+    try:
+        partials = op.local(*op.arguments(node._inputs, node.constants), node)
+    except Exception as exc:
+        raise rule_error(op, (*node._inputs, *node.constants), exc, on_values=True) from exc
+    finally:
+        tracing_hook.reset(token)
+    if tests:
+        return tuple(_chosen(p, op.name) for p in partials)
+    return partials
+
+
+def _chosen(partial: Any, op_name: str) -> Value:
+    """A new node for a partial the rule chose on the data (a Value times 1, bitwise the
+    same; a number as a leaf), recorded in ``data_choices``."""
+    node = partial * 1.0 if isinstance(partial, Value) else Value(partial)
+    data_choices[node] = op_name
+    return node

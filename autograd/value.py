@@ -135,6 +135,24 @@ class Value:
 
     __abs__ = abs
 
+    def step(self) -> Value:
+        """1 for x > 0, else 0: relu's slope, as a node (its own slope is 0)."""
+        return _unary(ops.STEP, self)
+
+    def sign(self) -> Value:
+        """-1, 0 or 1: abs's slope, as a node (its own slope is 0)."""
+        return _unary(ops.SIGN, self)
+
+    # The slopes with special cases that rules build on Values (see autograd.ops).
+    def _sqrt_slope(self) -> Value:
+        return _unary(ops.SQRT_SLOPE, self)
+
+    def _pow_slope(self, exponent: Operand) -> Value:
+        return _binary(ops.POW_SLOPE, ops.POW_SLOPE_CONST, self, exponent)
+
+    def _log_of_base(self) -> Value:
+        return _unary(ops.LOG_OF_BASE, self)
+
     # -- gradients ----------------------------------------------------------------------
     def backward(self, gradient: Number = 1.0) -> None:
         """Add d(self)/d(node) * gradient into ``.grad`` of every node this one depends on."""
@@ -496,12 +514,27 @@ def _call(op: Op, operands: tuple[Any, ...]) -> str:
 def _domain_error(op: Op, operands: tuple[Any, ...], exc: Exception) -> Exception:
     """The same kind of error, with a message naming the op, the values and any labels
     (and in anomaly mode the line that called the op)."""
-    reason = "the result overflows a float" if isinstance(exc, OverflowError) else op.domain
-    reason = reason or str(exc)  # a custom op may say nothing of its domain: Python's words
+    if isinstance(exc, OverflowError):
+        reason = "the result overflows a float"
+    elif callable(op.domain):  # the op tells which of its causes applies
+        reason = op.domain(*(a.data if isinstance(a, Value) else a for a in operands))
+    else:
+        reason = op.domain or str(exc)  # a custom op may say nothing of its domain: Python's
     message = f"{_call(op, operands)}: {reason}"
     if is_anomaly_enabled():
         message += f"; at {anomaly.caller()}"
     return type(exc)(message)
+
+
+def rule_error(op: Op, operands: tuple[Any, ...], exc: Exception, on_values: bool) -> Exception:
+    """The error of a local rule that raised, naming the op, its operands and labels, and
+    what the rule raised: the same kind of error where it can take a message."""
+    where = " on Values (grad(create_graph=True), forward mode)" if on_values else ""
+    message = f"{_call(op, operands)}: its local rule raised{where} {type(exc).__name__}: {exc}"
+    try:
+        return type(exc)(message)
+    except Exception:  # an exception class that wants other arguments
+        return RuntimeError(message)
 
 
 def gradient_check() -> engine.NonFiniteHandler | None:

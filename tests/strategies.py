@@ -68,9 +68,11 @@ OP_SHAPES: dict[str, Callable[[int], tuple[int, int]]] = {
         ("ADD_CONST", "SUB_CONST", "RSUB_CONST", "MUL_CONST", "DIV_CONST", "RDIV_CONST"),
         lambda n: (1, 1),
     ),
-    **dict.fromkeys(("POW_CONST", "RPOW_CONST"), lambda n: (1, 1)),
+    **dict.fromkeys(("POW_CONST", "RPOW_CONST", "POW_SLOPE_CONST"), lambda n: (1, 1)),
+    "POW_SLOPE": lambda n: (2, 0),
     **dict.fromkeys(
-        ("NEG", "EXP", "LOG", "SQRT", "TANH", "SIGMOID", "RELU", "ABS", "SIN", "COS"),
+        ("NEG", "EXP", "LOG", "SQRT", "TANH", "SIGMOID", "RELU", "ABS", "SIN", "COS")
+        + ("STEP", "SIGN", "SQRT_SLOPE", "LOG_OF_BASE"),
         lambda n: (1, 0),
     ),
     "DOT": lambda n: (2 * n, 0),
