@@ -182,6 +182,12 @@ def _total_power(x: float, p: float) -> float:
         return -INF if x < 0 and p % 2 == 1 else INF
 
 
+def total_power(x: Any, y: Any) -> Any:
+    """x ** y, +inf for 0 ** (y < 0) (a ``total_power`` node on a Value): a slope's
+    factor, where x ** y itself would raise."""
+    return x._total_power(y) if _is_node(x) else _total_power(x, y)
+
+
 def _pow_slope(x: float, c: float) -> float:
     """d(x ** c)/dx = c x^(c-1): 0 for c = 0; at x = 0, +inf for 0 < c < 1 and -inf for
     c < 0 (the one-sided limits); ±inf where it overflows a float, as a division does."""
@@ -204,12 +210,14 @@ def log_of_base(x: Any) -> Any:
     return x._log_of_base() if _is_node(x) else _log_of_base(x)
 
 
-def _log_of_base_local(x: Any, out: Any) -> Partials:
-    """1/x for x > 0, else 0. On Values, 1/x: at x = 0 it raises, when the graph is built
-    and when it is replayed alike."""
-    if _is_node(x):
-        return (1.0 / x,)
-    return (1.0 / x,) if x > 0 else (0.0,)
+def _reciprocal_of_base(x: float) -> float:
+    """1/x for x > 0, else 0: the slope of log_of_base."""
+    return 1.0 / x if x > 0 else 0.0
+
+
+def reciprocal_of_base(x: Any) -> Any:
+    """1/x for x > 0, else 0 (a ``reciprocal_of_base`` node on a Value)."""
+    return x._reciprocal_of_base() if _is_node(x) else _reciprocal_of_base(x)
 
 
 def _pow_local(x: Any, c: float, out: Any) -> Partials:
@@ -228,12 +236,9 @@ def _pow_value_local(x: Any, y: Any, out: Any) -> Partials:
 
 
 def _pow_slope_local(x: Any, y: Any, out: Any) -> Partials:
-    """pow_slope(x, y) = y x^(y-1): d/dx = y pow_slope(x, y - 1), d/dy = x^(y-1)(1 + y log x).
-
-    On Values, x^(y-1) is a ``**`` node: at x = 0 with y < 1 (an infinite slope of the
-    slope) it raises, when the graph is built and when it is replayed alike."""
-    power = x ** (y - 1.0) if _is_node(x) else _total_power(x, y - 1.0)
-    return (y * pow_slope(x, y - 1.0), power * (1.0 + y * log_of_base(x)))
+    """pow_slope(x, y) = y x^(y-1): d/dx = y pow_slope(x, y - 1), d/dy = x^(y-1)(1 + y log x)."""
+    factor = total_power(x, y - 1.0)
+    return (y * pow_slope(x, y - 1.0), factor * (1.0 + y * log_of_base(x)))
 
 
 def _pow_slope_const_local(x: Any, c: float, out: Any) -> Partials:
@@ -410,4 +415,12 @@ SIGN = Op("sign", _sign, lambda x, out: (0.0,))
 SQRT_SLOPE = Op("sqrt_slope", _sqrt_slope, lambda x, out: (0.5 * pow_slope(x, -0.5),))
 POW_SLOPE = Op("pow_slope", _pow_slope, _pow_slope_local)
 POW_SLOPE_CONST = Op("pow_slope", _pow_slope, _pow_slope_const_local)
-LOG_OF_BASE = Op("log_of_base", _log_of_base, _log_of_base_local)
+LOG_OF_BASE = Op("log_of_base", _log_of_base, lambda x, out: (reciprocal_of_base(x),))
+RECIPROCAL_OF_BASE = Op(
+    "reciprocal_of_base",
+    _reciprocal_of_base,
+    lambda x, out: (-(out * out),),  # d(1/x) = -1/x²
+)
+TOTAL_POWER = Op(  # x ** y with a Value exponent and a base >= 0, inf for 0 ** (y < 0)
+    "total_power", _total_power, lambda x, y, out: (pow_slope(x, y), out * log_of_base(x))
+)

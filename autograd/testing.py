@@ -35,7 +35,7 @@ except ImportError as exc:
     ) from exc
 
 from autograd.gradcheck import Function, GradcheckError, gradcheck, gradgradcheck
-from autograd.value import Number, Value, dot
+from autograd.value import Number, Value, dot, logsumexp, mean, sum_squares
 
 
 def check_grads(
@@ -152,6 +152,28 @@ DAG_OPS: dict[str, Callable[..., Value]] = {
 }
 
 
+# Ops with their kink, pole of slope or special case inside [-1, 1], for tests that
+# replay a graph on new data on both sides of it (compile, create_graph): finite
+# differences cannot follow these, so they are kept out of DAG_OPS.
+KINKED_DAG_OPS: dict[str, Callable[..., Value]] = {
+    "relu_at_0": lambda a: a.relu(),
+    "abs_at_0": lambda a: abs(a),
+    "step": lambda a: a.step(),
+    "sign": lambda a: a.sign(),
+    "sqrt_at_0": lambda a: abs(a).sqrt(),  # slope +inf at 0
+    "power_at_0": lambda a: abs(a) ** 1.5,  # its slope of the slope is +inf at 0
+    "root_at_0": lambda a: abs(a) ** 0.5,
+    "value_power_at_0": lambda a, b: abs(a) ** (b + 2.0),  # a Value exponent, base 0
+    "logsumexp": lambda a, b: logsumexp([a, b]) - 1.0,  # its shift changes where a = b
+    "mean": lambda a, b: mean([a, b]),
+    "sum_squares": lambda a, b: sum_squares([a, b]) * 0.5,
+    "rsub": lambda a: (0.5 - a) * 0.5,
+    "dot_without_bias": lambda a, b: dot([a, b], [b, a]) * 0.5,
+    "zero_base": lambda a: 0.0 ** (a + 1.5),  # 0 ** y: 0, with slope 0 in y
+}
+ALL_DAG_OPS = {**DAG_OPS, **KINKED_DAG_OPS}
+
+
 @dataclass(frozen=True)
 class ExpressionDag:
     """A random expression: node k applies ``steps[k]`` to earlier nodes, inputs first.
@@ -166,21 +188,29 @@ class ExpressionDag:
     def __call__(self, *inputs: Value) -> Value:
         nodes = list(inputs)
         for name, operands in self.steps:
-            nodes.append(DAG_OPS[name](*(nodes[i] for i in operands)))
+            nodes.append(ALL_DAG_OPS[name](*(nodes[i] for i in operands)))
         return cast(Value, sum(nodes)) / len(nodes)
 
 
 @st.composite
 def expression_dags(
-    draw: st.DrawFn, max_inputs: int = 3, max_steps: int = 8
+    draw: st.DrawFn, max_inputs: int = 3, max_steps: int = 8, kinks: bool = False
 ) -> tuple[ExpressionDag, list[float]]:
-    """A random ExpressionDag and a point in [-1, 1]^n to evaluate it at."""
+    """A random ExpressionDag and a point in [-1, 1]^n to evaluate it at; with
+    ``kinks=True`` its ops include KINKED_DAG_OPS (see ``kink_points`` for points)."""
+    table = ALL_DAG_OPS if kinks else DAG_OPS
     n_inputs = draw(st.integers(1, max_inputs))
     steps = []
     for k in range(draw(st.integers(1, max_steps))):
-        name = draw(st.sampled_from(sorted(DAG_OPS)))
-        arity = len(inspect.signature(DAG_OPS[name]).parameters)
+        name = draw(st.sampled_from(sorted(table)))
+        arity = len(inspect.signature(table[name]).parameters)
         operands = tuple(draw(st.integers(0, n_inputs + k - 1)) for _ in range(arity))
         steps.append((name, operands))
     point = draw(st.lists(real(-1.0, 1.0), min_size=n_inputs, max_size=n_inputs))
     return ExpressionDag(n_inputs, tuple(steps)), point
+
+
+def kink_points(n: int) -> st.SearchStrategy[list[float]]:
+    """Points in [-1, 1]^n that often sit on a kink (±0) or on either side of one."""
+    coordinate = st.one_of(st.sampled_from((0.0, -0.0, 1e-300, -1e-300)), real(-1.0, 1.0))
+    return st.lists(coordinate, min_size=n, max_size=n)

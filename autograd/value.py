@@ -153,6 +153,12 @@ class Value:
     def _log_of_base(self) -> Value:
         return _unary(ops.LOG_OF_BASE, self)
 
+    def _reciprocal_of_base(self) -> Value:
+        return _unary(ops.RECIPROCAL_OF_BASE, self)
+
+    def _total_power(self, exponent: Value) -> Value:  # the exponent is always a Value
+        return _binary(ops.TOTAL_POWER, ops.TOTAL_POWER, self, exponent)
+
     # -- gradients ----------------------------------------------------------------------
     def backward(self, gradient: Number = 1.0) -> None:
         """Add d(self)/d(node) * gradient into ``.grad`` of every node this one depends on."""

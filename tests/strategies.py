@@ -19,7 +19,9 @@ from autograd import Value
 
 # The engine's strategies, defined in autograd.testing and re-exported for the tests.
 from autograd.testing import (  # noqa: F401
+    ALL_DAG_OPS,
     DAG_OPS,
+    KINKED_DAG_OPS,
     ExpressionDag,
     any_finite,
     arguments,
@@ -30,6 +32,7 @@ from autograd.testing import (  # noqa: F401
     exponents,
     expression_dags,
     integer_exponents,
+    kink_points,
     kinked_arguments,
     log_arguments,
     negative_bases,
@@ -69,10 +72,10 @@ OP_SHAPES: dict[str, Callable[[int], tuple[int, int]]] = {
         lambda n: (1, 1),
     ),
     **dict.fromkeys(("POW_CONST", "RPOW_CONST", "POW_SLOPE_CONST"), lambda n: (1, 1)),
-    "POW_SLOPE": lambda n: (2, 0),
+    **dict.fromkeys(("POW_SLOPE", "TOTAL_POWER"), lambda n: (2, 0)),
     **dict.fromkeys(
         ("NEG", "EXP", "LOG", "SQRT", "TANH", "SIGMOID", "RELU", "ABS", "SIN", "COS")
-        + ("STEP", "SIGN", "SQRT_SLOPE", "LOG_OF_BASE"),
+        + ("STEP", "SIGN", "SQRT_SLOPE", "LOG_OF_BASE", "RECIPROCAL_OF_BASE"),
         lambda n: (1, 0),
     ),
     "DOT": lambda n: (2 * n, 0),
