@@ -8,7 +8,8 @@ gradients are graphs too and can be differentiated again.
 from __future__ import annotations
 
 import weakref
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any, Literal, overload
 
 from autograd import engine
@@ -76,11 +77,12 @@ def grad(
 def _value_gradients(root: Value) -> dict[Value, Value]:
     """The chain-rule loop over Values: each term is recorded, so the result is a graph too."""
     grads: dict[Value, Value] = {root: Value(1.0)}
-    for node in reversed(engine.topological_order(root)):
-        g = grads[node]
-        for child, local in zip(node._inputs, value_locals(node), strict=True):
-            term = g if type(local) is float and local == 1.0 else local * g
-            grads[child] = grads[child] + term if child in grads else term
+    with watching_branches():
+        for node in reversed(engine.topological_order(root)):
+            g = grads[node]
+            for child, local in zip(node._inputs, value_locals(node), strict=True):
+                term = g if type(local) is float and local == 1.0 else local * g
+                grads[child] = grads[child] + term if child in grads else term
     return grads
 
 
@@ -94,17 +96,42 @@ def value_locals(node: Value) -> Partials:
     op = node._op
     if op is None or not node._inputs:
         return ()
-    tests: list[str] = []
-    token = tracing_hook.set(lambda v, test, other: tests.append(test))
+    counter = tracing_hook.get()
+    if type(counter) is not _BranchCounter:  # a call of its own: watch this one rule
+        with watching_branches():
+            return value_locals(node)
+    before = counter.count
     try:
         partials = op.local(*op.arguments(node._inputs, node.constants), node)
     except Exception as exc:
         raise rule_error(op, (*node._inputs, *node.constants), exc, on_values=True) from exc
-    finally:
-        tracing_hook.reset(token)
-    if tests:
+    if counter.count != before:
         return tuple(_chosen(p, op.name) for p in partials)
     return partials
+
+
+class _BranchCounter:
+    """The tracing hook while rules run on Values: counts comparisons and bool() of a
+    Value (a loop over many nodes installs one for all of them, see watching_branches)."""
+
+    __slots__ = ("count",)
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def __call__(self, v: Value, test: str, other: object) -> None:
+        self.count += 1
+
+
+@contextmanager
+def watching_branches() -> Iterator[None]:
+    """Inside, ``value_locals`` notices a rule that branches on a Value (instead of the
+    compiler's trace refusing it: compile then refuses the graph, naming the op)."""
+    token = tracing_hook.set(_BranchCounter())
+    try:
+        yield
+    finally:
+        tracing_hook.reset(token)
 
 
 def _chosen(partial: Any, op_name: str) -> Value:

@@ -86,9 +86,15 @@ class Value:
         return _binary(None, ops.RDIV_CONST, self, other)
 
     def __pow__(self, other: Operand) -> Value:
+        """self ** other. A number exponent c: a negative base needs an integer c, and 0
+        cannot take a negative power. A Value exponent y: the base must be >= 0; 0 ** y
+        is 0 for y > 0 and 1 at y = 0, with slope 0 in y (as PyTorch). Where only the
+        slope c x^(c-1) overflows (``Value(1e-200) ** -1``), the slope is ±inf."""
         return _binary(ops.POW, ops.POW_CONST, self, other)
 
     def __rpow__(self, other: Operand) -> Value:
+        """c ** self for a number c >= 0: ``0 ** y`` is ``Value(0.0) ** y``, the same value
+        and slope (0 for y > 0, 1 at y = 0; y < 0 raises)."""
         return _binary(None, ops.RPOW_CONST, self, other)
 
     def __neg__(self) -> Value:
