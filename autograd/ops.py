@@ -10,7 +10,10 @@ needs to evaluate the node again. An op's rules take the node's operands laid ou
 
 Rules are written with arithmetic and the helpers below, which work on floats and on
 Values alike, so one rule serves ``backward()`` (floats), ``grad(create_graph=True)``
-(Values, differentiable again) and every other reader of a graph. The compiler
+(Values, differentiable again) and every other reader of a graph. On Values a rule
+never branches on the data: a slope with a special case (relu's 1 for x > 0, else 0) is
+a node of its own op (``step``), so a gradient graph is a function of its leaves and
+replays right on new data. The compiler
 (``autograd.compiler``) writes a rule as Python source by running it on symbolic operands;
 the one thing that cannot be read that way, a ``sum()``, is written by ``forward_code``.
 """

@@ -685,17 +685,8 @@ def test_a_compiled_gradient_graph_replays_what_rebuilding_it_gives(
     replay = compile(derivative(x))
     for point in replayed_at:
         x.data = point
-        rebuilt = _outcome(lambda p=point: derivative(Value(p)).data)
-        assert _outcome(replay) == rebuilt, f"{name} at {point}"
-
-
-def _outcome(compute: Callable[[], float]) -> bytes | None:
-    """A float's bits, or None where it raises instead (x ** y's slope of the slope at
-    base 0 raises, whether the graph is built there or replayed there)."""
-    try:
-        return _bits(compute())
-    except (ArithmeticError, ValueError):
-        return None
+        rebuilt = derivative(Value(point)).data
+        assert _bits(replay()) == _bits(rebuilt), f"{name} at {point}"
 
 
 def test_the_issues_examples_replay_right() -> None:
