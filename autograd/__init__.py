@@ -11,12 +11,13 @@ works, but loads viz (and graphviz) only then, so ``import autograd`` never does
 
 from typing import Any
 
-from autograd.compiler import TracingError, compile
+from autograd.compiler import compile
 from autograd.custom import CustomOp
 from autograd.dual import explain_forward
 from autograd.engine import topological_order
 from autograd.forward import directional_derivative
 from autograd.grad_mode import (
+    TracingError,
     detect_anomaly,
     enable_grad,
     is_anomaly_enabled,

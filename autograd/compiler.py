@@ -39,7 +39,7 @@ from typing import Any, NoReturn, overload
 from autograd import tree
 from autograd.anomaly import caller
 from autograd.emitter import Program
-from autograd.grad_mode import enable_grad, tracing
+from autograd.grad_mode import TracingError, enable_grad, tracing
 from autograd.gradcheck import parameter_names
 from autograd.tree import TreeDef
 from autograd.value import (
@@ -55,10 +55,6 @@ from autograd.value import (
 # CPython compiles generated code at roughly 100,000 lines a second, with a graph's lines
 # held as a syntax tree meanwhile: past this many nodes, compiling takes minutes.
 MAX_NODES = 300_000
-
-
-class TracingError(TypeError):
-    """A function being traced branched on a Value's data (``if v < 0``, ``bool(v)``)."""
 
 
 # -- what a compiled function takes and returns: trees of numbers (``autograd.tree``) ---------

@@ -12,7 +12,17 @@ lost (``gradgradcheck`` catches that).
 Calling the entry, ``softplus(x)``, makes a node that records it, so every reader of a
 graph (backward, grad, forward mode, the picture, the trace) treats it as a built-in op.
 Unlike the built-in rules, a custom one is checked as it runs: its forward must give a
-real number and its rule one real number per input.
+real number and its rule one real number per input. A forward that raises is reported
+with the op's ``domain``; a rule that raises is reported as the rule's failure (naming
+the op, its operands and labels, and what it raised), on floats and on Values alike.
+
+A rule with a branch on an operand (``1.0 if x > 0 else 0.0``) is fine on floats, and
+``compile`` writes the branch out. On Values (``grad(create_graph=True)``, forward mode)
+the branch is taken once, when the gradient graph is built, so that graph is right for
+that data only: its partials are recorded (``gradients.data_choices``) and ``compile``
+refuses the graph, naming the op. Write such a branch with ``ops.step`` or ``ops.sign``
+(``ops.step(x)`` is 1 for x > 0, else 0), which on a Value make a node that takes the
+branch on whatever data it is given, as the library's relu and abs do.
 """
 
 from __future__ import annotations
@@ -30,6 +40,7 @@ from autograd.value import (
     describe_call,
     is_real_number,
     record,
+    rule_error,
 )
 
 
@@ -75,7 +86,11 @@ class CustomOp(Op):
             return _checked_value(self.forward(*args), self, shown)
 
         def checked_local(*args_out: Any) -> Partials:
-            return _checked_partials(self.local(*args_out), self, shown, len(inputs))
+            try:
+                partials = self.local(*args_out)
+            except Exception as exc:  # the rule failed, not the forward: say so
+                raise rule_error(self, shown, exc, on_values=False) from exc
+            return _checked_partials(partials, self, shown, len(inputs))
 
         return record(self, inputs, consts, forward=checked_forward, local=checked_local)
 

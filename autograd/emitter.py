@@ -32,6 +32,8 @@ from autograd.codegen import (
     identifier,
 )
 from autograd.engine import chain_rule_steps, topological_order
+from autograd.grad_mode import TracingError
+from autograd.gradients import data_choices
 from autograd.names import node_names, reading_order
 from autograd.value import Value, is_real_number
 
@@ -56,6 +58,7 @@ class Program:
                 "minutes and gigabytes. Pass max_nodes=None to compile it anyway, or run "
                 "it with backward()."
             )
+        _refuse_data_choices(order)
         self.order, self.outputs, self.arguments = order, outputs, arguments
         # The forward runs in reading order, the order an expression's nodes are made in
         # (so a replay meets a failing node where the interpreter would), and the first
@@ -318,3 +321,21 @@ def _number(x: Any) -> float:
     if not is_real_number(x):
         raise TypeError(f"not a number: {x!r}")
     return float(x)
+
+
+def _refuse_data_choices(order: list[Value]) -> None:
+    """A TracingError if the graph holds a partial that a local rule chose on the data
+    (``gradients.data_choices``): replayed on other data, it would be a wrong number."""
+    if not data_choices:
+        return
+    for v in order:
+        op_name = data_choices.get(v)
+        if op_name is not None:
+            raise TracingError(
+                f"compile: the graph holds a derivative of the op {op_name!r} whose local rule "
+                "branched on a Value when grad(create_graph=True) or forward mode ran it: "
+                "the branch taken is a constant of the graph, right for that data only. "
+                "Write the branch with autograd.ops.step or sign (on a Value each makes a "
+                "node, which takes the branch on whatever data it is given), or rebuild the "
+                "gradient for each input."
+            )

@@ -27,7 +27,7 @@ from typing import Literal, overload
 from autograd import anomaly
 from autograd.engine import topological_order
 from autograd.grad_mode import enable_grad, is_anomaly_enabled
-from autograd.gradients import value_locals
+from autograd.gradients import value_locals, watching_branches
 from autograd.ops import Partials
 from autograd.value import Number, Value, as_float, check_has_graph
 
@@ -72,7 +72,7 @@ def tangents(
     if not create_graph:
         found = _push(order, start, _recorded_locals)
     else:
-        with enable_grad():
+        with enable_grad(), watching_branches():
             found = _push(order, start, value_locals)
     if seeded is not None:
         _check_finite(order, found, seeded, where)

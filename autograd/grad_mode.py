@@ -19,6 +19,11 @@ from typing import Any, Literal, NamedTuple, TypeVar
 BranchHook = Callable[[Any, str, object], None]
 
 
+class TracingError(TypeError):
+    """A function being traced branched on a Value's data (``if v < 0``, ``bool(v)``), or
+    a graph holds a derivative whose rule did (compile refuses either)."""
+
+
 class Mode(NamedTuple):
     """What ops do: record a graph or not, check for non-finite values or not, and while
     compile traces a function, what a Python branch on a Value calls (it raises)."""

@@ -7,13 +7,28 @@ gradients are graphs too and can be differentiated again.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from typing import Literal, overload
+import weakref
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any, Literal, overload
 
 from autograd import engine
-from autograd.grad_mode import enable_grad
+from autograd.grad_mode import enable_grad, special_mode, tracing
 from autograd.ops import Partials
-from autograd.value import Number, Value, check_has_graph, gradient_check
+from autograd.value import (
+    Number,
+    Value,
+    check_has_graph,
+    gradient_check,
+    rule_error,
+)
+
+# Partials that a local rule computed from a choice it made on the data, while it ran on
+# Values: it compared a Value or took bool() of one (a custom rule's ``if x > 0``). The
+# gradient graph holds that choice as a constant, right for this data only, so
+# ``compile`` refuses a graph holding one of these nodes, naming the op (the value).
+# The library's own rules make no such choice: their special cases are ops (ops.STEP...).
+data_choices: weakref.WeakKeyDictionary[Value, str] = weakref.WeakKeyDictionary()
 
 
 def backward(root: Value, gradient: Number = 1.0) -> None:
@@ -80,11 +95,12 @@ def _value_gradients(root: Value) -> dict[Value, Value | float]:
     stays a number until ``grad`` returns it as a Value.
     """
     grads: dict[Value, Value | float] = {root: 1.0}
-    for node in reversed(engine.topological_order(root)):
-        g = grads[node]
-        for child, local in zip(node._inputs, value_locals(node), strict=True):
-            term = _times(local, g)
-            grads[child] = grads[child] + term if child in grads else term
+    with watching_branches():
+        for node in reversed(engine.topological_order(root)):
+            g = grads[node]
+            for child, local in zip(node._inputs, value_locals(node), strict=True):
+                term = _times(local, g)
+                grads[child] = grads[child] + term if child in grads else term
     return grads
 
 
@@ -100,9 +116,52 @@ def _times(local: Value | float, g: Value | float) -> Value | float:
 def value_locals(node: Value) -> Partials:
     """The node's local derivatives evaluated on its Values: the op's rule, run again.
 
-    Partials that do not depend on the inputs come back as floats (the 1 of ``+``).
+    Partials that do not depend on the inputs come back as floats (the 1 of ``+``). If
+    the rule raises, the error names the op and its operands; if it branches on a Value,
+    its partials are recorded in ``data_choices``.
     """
     op = node._op
     if op is None or not node._inputs:
         return ()
-    return op.local(*op.arguments(node._inputs, node.constants), node)
+    mode = special_mode()
+    counter = mode.tracing if mode else None
+    if type(counter) is not _BranchCounter:  # a call of its own: watch this one rule
+        with watching_branches():
+            return value_locals(node)
+    before = counter.count
+    try:
+        partials = op.local(*op.arguments(node._inputs, node.constants), node)
+    except Exception as exc:
+        raise rule_error(op, (*node._inputs, *node.constants), exc, on_values=True) from exc
+    if counter.count != before:
+        return tuple(_chosen(p, op.name) for p in partials)
+    return partials
+
+
+class _BranchCounter:
+    """The tracing hook while rules run on Values: counts comparisons and bool() of a
+    Value (a loop over many nodes installs one for all of them, see watching_branches)."""
+
+    __slots__ = ("count",)
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def __call__(self, v: Value, test: str, other: object) -> None:
+        self.count += 1
+
+
+@contextmanager
+def watching_branches() -> Iterator[None]:
+    """Inside, ``value_locals`` notices a rule that branches on a Value (instead of the
+    compiler's trace refusing it: compile then refuses the graph, naming the op)."""
+    with tracing(_BranchCounter()):
+        yield
+
+
+def _chosen(partial: Any, op_name: str) -> Value:
+    """A new node for a partial the rule chose on the data (a Value times 1, bitwise the
+    same; a number as a leaf), recorded in ``data_choices``."""
+    node = partial * 1.0 if isinstance(partial, Value) else Value(partial)
+    data_choices[node] = op_name
+    return node

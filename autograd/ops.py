@@ -10,7 +10,10 @@ needs to evaluate the node again. An op's rules take the node's operands laid ou
 
 Rules are written with arithmetic and the helpers below, which work on floats and on
 Values alike, so one rule serves ``backward()`` (floats), ``grad(create_graph=True)``
-(Values, differentiable again) and every other reader of a graph. The compiler
+(Values, differentiable again) and every other reader of a graph. On Values a rule
+never branches on the data: a slope with a special case (relu's 1 for x > 0, else 0) is
+a node of its own op (``step``), so a gradient graph is a function of its leaves and
+replays right on new data. The compiler
 (``autograd.compiler``) writes a rule as Python source by running it on symbolic operands;
 the one thing that cannot be read that way, a ``sum()``, is written by ``forward_code``.
 """
@@ -48,7 +51,9 @@ class Op(NamedTuple):
     name: str  # shown in pictures, traces and error messages
     forward: Callable[..., float]
     local: Callable[..., Partials]
-    domain: str = ""  # which operands are valid, said in error messages
+    # Which operands are valid, said in error messages; or a function of the operands (as
+    # ``forward`` takes them) that says why these ones are not, where there are two causes.
+    domain: str | Callable[..., str] = ""
     reflected: bool = False  # the user wrote the constant first: c - x, c / x, c ** x
     # A node's operands as its rules take them, ``args = op.arguments(inputs, constants)``:
     # ``forward(*args)``, ``local(*args, out)``.
@@ -106,6 +111,23 @@ def _negative_base() -> float:
     raise ValueError("a Value exponent needs a base that is not negative")
 
 
+def _pow_domain(x: float, c: float) -> str:
+    """Why x ** c has no value: the one cause that applies."""
+    if x < 0:
+        return "a negative base needs an integer exponent"
+    return "0 cannot take a negative power"
+
+
+def _value_exponent_domain(x: float, y: float) -> str:
+    """Why x ** y, with a Value exponent y, has no value."""
+    return "a Value exponent needs a base >= 0" if x < 0 else "0 cannot take a negative power"
+
+
+def _constant_base_domain(x: float, c: float) -> str:
+    """Why c ** x has no value."""
+    return "a Value exponent needs a base >= 0" if c < 0 else "0 cannot take a negative power"
+
+
 def _sigmoid(x: float) -> float:
     """1 / (1 + e^-x), computed without overflow for every finite x."""
     if x >= 0:
@@ -114,31 +136,132 @@ def _sigmoid(x: float) -> float:
     return e / (1.0 + e)
 
 
-def _sign(x: Any) -> float:
-    """The derivative of |x|: -1, 0 or 1 (0 at the kink, as PyTorch)."""
-    return 1.0 if x > 0 else -1.0 if x < 0 else 0.0
-
-
 def _data(x: Any) -> Any:
     """The number behind a float or a Value (or a symbolic operand: itself, see codegen)."""
     return x if isinstance(x, float) else x.data
 
 
-def _infinite_slope(x: Any) -> Any:
-    """+inf, the slope of a vertical tangent (sqrt at 0). On the Value path it stays a
-    function of x, inf * (0 x + 1), so differentiating it again gives NaN, not a wrong 0."""
-    return INF if isinstance(x, float) else (x * 0.0 + 1.0) * INF
+# -- slopes with special cases -----------------------------------------------------------
+# On floats a rule may branch on its operands (relu's slope is 1 if x > 0 else 0). On
+# Values (grad(create_graph=True)) it must not: the branch would be taken once, when the
+# gradient graph is built, and the graph would replay that choice on any new data. So
+# each slope with a special case is an op of its own, whose forward takes the branch
+# every time it is evaluated: on a Value, the helper below makes that node.
+def _is_node(x: Any) -> bool:
+    """True for a Value; False for a float, and for the compiler's symbolic operands,
+    which write a float rule's branch out as the conditional expression it is."""
+    return type(x) is not float and hasattr(x, "_inputs")  # a float first: the hot path
 
 
-def _pow_local(x: Any, c: Any, out: Any) -> Partials:
-    """d(x**c)/dx = c x^(c-1); +inf at x = 0 for 0 < c < 1 (the one-sided limit)."""
-    if type(x) is float:  # the float path, taken by every ** node as it is made
-        return (0.0,) if c == 0 else (INF,) if x == 0 and c < 1 else (c * x ** (c - 1),)
-    if isinstance(c, float) and c == 0:
+def _step(x: float) -> float:
+    """relu's slope: 1 for x > 0, else 0 (0 at the kink, as PyTorch; 0 for NaN)."""
+    return 1.0 if x > 0 else 0.0
+
+
+def step(x: Any) -> Any:
+    """1 for x > 0, else 0 (a ``step`` node on a Value)."""
+    return x.step() if _is_node(x) else _step(x)
+
+
+def _sign(x: float) -> float:
+    """abs's slope: -1, 0 or 1 (0 at the kink, as PyTorch; 0 for NaN)."""
+    return 1.0 if x > 0 else -1.0 if x < 0 else 0.0
+
+
+def sign(x: Any) -> Any:
+    """-1, 0 or 1 (a ``sign`` node on a Value)."""
+    return x.sign() if _is_node(x) else _sign(x)
+
+
+def _sqrt_slope(x: float) -> float:
+    """d sqrt(x)/dx = 0.5 / sqrt(x); +inf at x = 0 (the slope of a vertical tangent)."""
+    return INF if x == 0 else 0.5 / math.sqrt(x)
+
+
+def _sqrt_local(x: Any, out: Any) -> Partials:
+    """sqrt's slope 0.5 / out, +inf at x = 0 (a ``sqrt_slope`` node on a Value)."""
+    if _is_node(x):
+        return (x._sqrt_slope(),)
+    return (INF,) if x == 0 else (0.5 / out,)
+
+
+def _total_power(x: float, p: float) -> float:
+    """x ** p, but +inf for 0 ** (p < 0) and ±inf where it overflows, not an error.
+
+    It takes floats only (``float(x)``): the compiler's symbolic operands refuse that, so
+    compiled code calls this function, checks included.
+    """
+    x = float(x)
+    if x == 0 and p < 0:
+        return INF
+    try:
+        return float(x**p)
+    except OverflowError:  # past the floats: x^p has the sign (-1)^p for x < 0
+        return -INF if x < 0 and p % 2 == 1 else INF
+
+
+def total_power(x: Any, y: Any) -> Any:
+    """x ** y, +inf for 0 ** (y < 0) (a ``total_power`` node on a Value): a slope's
+    factor, where x ** y itself would raise."""
+    return x._total_power(y) if _is_node(x) else _total_power(x, y)
+
+
+def _pow_slope(x: float, c: float) -> float:
+    """d(x ** c)/dx = c x^(c-1): 0 for c = 0; at x = 0, +inf for 0 < c < 1 and -inf for
+    c < 0 (the one-sided limits); ±inf where it overflows a float, as a division does."""
+    return 0.0 if c == 0 else c * _total_power(x, c - 1)
+
+
+def pow_slope(x: Any, c: Any) -> Any:
+    """d(x ** c)/dx (a ``pow_slope`` node on a Value)."""
+    return x._pow_slope(c) if _is_node(x) else _pow_slope(x, c)
+
+
+def _log_of_base(x: float) -> float:
+    """log(x) for x > 0, else 0: x ** y's slope in y is out log(x), taken as 0 at x = 0
+    (where out is 0 or 1), as PyTorch does."""
+    return math.log(x) if x > 0 else 0.0
+
+
+def log_of_base(x: Any) -> Any:
+    """log(x) for x > 0, else 0 (a ``log_of_base`` node on a Value)."""
+    return x._log_of_base() if _is_node(x) else _log_of_base(x)
+
+
+def _reciprocal_of_base(x: float) -> float:
+    """1/x for x > 0, else 0: the slope of log_of_base."""
+    return 1.0 / x if x > 0 else 0.0
+
+
+def reciprocal_of_base(x: Any) -> Any:
+    """1/x for x > 0, else 0 (a ``reciprocal_of_base`` node on a Value)."""
+    return x._reciprocal_of_base() if _is_node(x) else _reciprocal_of_base(x)
+
+
+def _pow_local(x: Any, c: float, out: Any) -> Partials:
+    """d(x**c)/dx = c x^(c-1) for a constant c: written out where it has no special case
+    (c >= 1: squares, cubes), else the slope with its cases at 0 and at overflow."""
+    if c == 0:
         return (0.0,)
-    if _data(x) == 0 and c < 1:
-        return (_infinite_slope(x),)
-    return (c * x ** (c - 1),)
+    if c >= 1:
+        return (c * x ** (c - 1),)
+    return (pow_slope(x, c),)
+
+
+def _pow_value_local(x: Any, y: Any, out: Any) -> Partials:
+    """x ** y with a Value exponent: d/dx = y x^(y-1), d/dy = out log(x) (0 at x = 0)."""
+    return (pow_slope(x, y), out * log_of_base(x))
+
+
+def _pow_slope_local(x: Any, y: Any, out: Any) -> Partials:
+    """pow_slope(x, y) = y x^(y-1): d/dx = y pow_slope(x, y - 1), d/dy = x^(y-1)(1 + y log x)."""
+    factor = total_power(x, y - 1.0)
+    return (y * pow_slope(x, y - 1.0), factor * (1.0 + y * log_of_base(x)))
+
+
+def _pow_slope_const_local(x: Any, c: float, out: Any) -> Partials:
+    """pow_slope(x, c) = c x^(c-1) for a constant c: d/dx = c pow_slope(x, c - 1)."""
+    return (c * pow_slope(x, c - 1.0),)
 
 
 # Weighted sums take their operands as three tuples (w, x, b), with b = (bias,) or ().
@@ -230,10 +353,13 @@ def _logsumexp(*xs: float) -> float:
 def _softmax(*xs_out: Any) -> Partials:
     """d logsumexp / d x_i = e^x_i / Σ e^x_j, the softmax, computed with the same shift.
 
-    The shift is a plain float (the largest logit's data): softmax does not change when
-    every x moves by one constant, so on the Value path it is exact to treat it as one.
+    On floats the shift is the largest logit (softmax does not change when every x moves
+    by one constant). On Values it is the node itself, e^(x_i - out): a float shift taken
+    from the data would be a constant of the gradient graph, wrong on other data.
     """
-    xs = xs_out[:-1]
+    xs, out = xs_out[:-1], xs_out[-1]
+    if _is_node(out):
+        return tuple(exp(x - out) for x in xs)
     top = max(map(_data, xs))
     exps = [exp(x - top) for x in xs]
     total = sum(exps)
@@ -286,46 +412,33 @@ RDIV_CONST = Op(
 POW = Op(
     "**",
     lambda x, y: _negative_base() if x < 0 else math.pow(x, y),
-    lambda x, y, out: _pow_local(x, y, out) + (out * log(x) if x > 0 else 0.0,),
-    domain="a Value exponent needs a base >= 0, and 0 cannot take a negative power",
+    _pow_value_local,
+    domain=_value_exponent_domain,
     notation="infix",
     word="pow",
 )
-POW_CONST = Op(
-    "**",
-    math.pow,
-    _pow_local,
-    domain="0 cannot take a negative power, and a negative base needs an integer exponent",
-    notation="infix",
-    word="pow",
-)
+POW_CONST = Op("**", math.pow, _pow_local, domain=_pow_domain, notation="infix", word="pow")
 RPOW_CONST = Op(
     "**",
-    lambda x, c: _negative_base() if c <= 0 else math.pow(c, x),
-    lambda x, c, out: (out * math.log(c),),
-    domain="a Value exponent needs a positive base",
+    lambda x, c: _negative_base() if c < 0 else math.pow(c, x),
+    lambda x, c, out: (out * math.log(c),) if c > 0 else (0.0,),  # 0 ** x: as x ** y's
+    domain=_constant_base_domain,
     reflected=True,
     notation="infix",
     word="pow",
 )
 EXP = Op("exp", math.exp, lambda x, out: (out,), method="exp")
 LOG = Op("log", math.log, lambda x, out: (1.0 / x,), domain="defined for x > 0", method="log")
-SQRT = Op(
-    "sqrt",
-    math.sqrt,
-    lambda x, out: (_infinite_slope(x),) if _data(x) == 0 else (0.5 / out,),
-    domain="defined for x >= 0",
-    method="sqrt",
-)
+SQRT = Op("sqrt", math.sqrt, _sqrt_local, domain="defined for x >= 0", method="sqrt")
 TANH = Op("tanh", math.tanh, lambda x, out: (1.0 - out * out,), method="tanh")
 SIGMOID = Op("sigmoid", _sigmoid, lambda x, out: (out * (1.0 - out),), method="sigmoid")
 RELU = Op(
     "relu",
     lambda x: 0.0 if x <= 0 else x,
-    lambda x, out: (1.0 if x > 0 else 0.0,),
+    lambda x, out: (1.0 if x > 0 else 0.0,) if type(x) is float else (step(x),),  # step, inline
     method="relu",
 )
-ABS = Op("abs", abs, lambda x, out: (_sign(x),), method="abs")
+ABS = Op("abs", abs, lambda x, out: (sign(x),), method="abs")
 SIN = Op("sin", sin, lambda x, out: (cos(x),), method="sin")
 COS = Op("cos", cos, lambda x, out: (-sin(x),), method="cos")
 # Weighted sums in one node: a neuron's pre-activation is one node with 2n + 1 edges.
@@ -359,3 +472,20 @@ SUM_SQUARES = Op(  # Σ x_i²: an L2 penalty
     "sum_squares", _sum_squares, _sum_squares_local, forward_code=_sum_squares_code
 )
 LOGSUMEXP = Op("logsumexp", _logsumexp, _softmax)  # log Σ e^x_i: its partials are the softmax
+# The slopes with special cases (see above), as the rules build them on Values. Each is
+# drawn and compiled like any node; its forward is the branch, taken on the data.
+# step: 0 almost everywhere (and at 0, as relu's)
+STEP = Op("step", _step, lambda x, out: (0.0,), method="step")
+SIGN = Op("sign", _sign, lambda x, out: (0.0,), method="sign")
+SQRT_SLOPE = Op("sqrt_slope", _sqrt_slope, lambda x, out: (0.5 * pow_slope(x, -0.5),))
+POW_SLOPE = Op("pow_slope", _pow_slope, _pow_slope_local)
+POW_SLOPE_CONST = Op("pow_slope", _pow_slope, _pow_slope_const_local)
+LOG_OF_BASE = Op("log_of_base", _log_of_base, lambda x, out: (reciprocal_of_base(x),))
+RECIPROCAL_OF_BASE = Op(
+    "reciprocal_of_base",
+    _reciprocal_of_base,
+    lambda x, out: (-(out * out),),  # d(1/x) = -1/x²
+)
+TOTAL_POWER = Op(  # x ** y with a Value exponent and a base >= 0, inf for 0 ** (y < 0)
+    "total_power", _total_power, lambda x, y, out: (pow_slope(x, y), out * log_of_base(x))
+)

@@ -35,6 +35,7 @@ except ImportError as exc:
         "pip install 'chainrule[test]' (or pip install hypothesis)"
     ) from exc
 
+from autograd import ops
 from autograd.gradcheck import Function, GradcheckError, gradcheck, gradgradcheck
 from autograd.value import Number, Value, dot, logsumexp, mean, sum_squares
 
@@ -188,6 +189,16 @@ TABLE_OPS: dict[str, Callable[..., Value]] = {
     "mean": lambda a, b: mean([a, b, a]),
     "sum_squares": lambda a, b: sum_squares([a, b]),
     "logsumexp": lambda a, b: logsumexp([a, b]),
+    # The slopes with special cases, which rules build on Values (see autograd.ops), on
+    # the bases their rules give them: x ** y's a base >= 0, a negative one integer powers.
+    "step": lambda a: a.step(),
+    "sign": lambda a: a.sign(),
+    "sqrt_slope": lambda a: a._sqrt_slope(),
+    "pow_slope": lambda a, b: ops.pow_slope(abs(a), b),
+    "pow_slope_const": lambda a: ops.pow_slope(abs(a), 1.5) + ops.pow_slope(a, 3.0),
+    "log_of_base": lambda a: ops.log_of_base(a),
+    "reciprocal_of_base": lambda a: ops.reciprocal_of_base(a),
+    "total_power": lambda a, b: ops.total_power(abs(a), b),
 }
 # Where ops have kinks, edges of their domains, poles and special cases (for the constants
 # of ``TABLE_OPS`` too: a - 2 is 0 at 2), and where floats overflow and underflow.
@@ -204,6 +215,28 @@ def edge_floats() -> st.SearchStrategy[float]:
         math.nextafter, st.sampled_from(EDGE_FLOATS), st.sampled_from((math.inf, -math.inf))
     )
     return st.one_of(st.sampled_from(EDGE_FLOATS), near, st.floats(), real(-3.0, 3.0))
+
+
+# Ops with their kink, pole of slope or special case inside [-1, 1], for tests that
+# replay a graph on new data on both sides of it (compile, create_graph): finite
+# differences cannot follow these, so they are kept out of DAG_OPS.
+KINKED_DAG_OPS: dict[str, Callable[..., Value]] = {
+    "relu_at_0": lambda a: a.relu(),
+    "abs_at_0": lambda a: abs(a),
+    "step": lambda a: a.step(),
+    "sign": lambda a: a.sign(),
+    "sqrt_at_0": lambda a: abs(a).sqrt(),  # slope +inf at 0
+    "power_at_0": lambda a: abs(a) ** 1.5,  # its slope of the slope is +inf at 0
+    "root_at_0": lambda a: abs(a) ** 0.5,
+    "value_power_at_0": lambda a, b: abs(a) ** (b + 2.0),  # a Value exponent, base 0
+    "logsumexp": lambda a, b: logsumexp([a, b]) - 1.0,  # its shift changes where a = b
+    "mean": lambda a, b: mean([a, b]),
+    "sum_squares": lambda a, b: sum_squares([a, b]) * 0.5,
+    "rsub": lambda a: (0.5 - a) * 0.5,
+    "dot_without_bias": lambda a, b: dot([a, b], [b, a]) * 0.5,
+    "zero_base": lambda a: 0.0 ** (a + 1.5),  # 0 ** y: 0, with slope 0 in y
+}
+ALL_DAG_OPS = {**DAG_OPS, **KINKED_DAG_OPS}
 
 
 @dataclass(frozen=True)
@@ -231,9 +264,12 @@ def expression_dags(
     max_inputs: int = 3,
     max_steps: int = 8,
     ops: Mapping[str, Callable[..., Value]] = DAG_OPS,
+    kinks: bool = False,
 ) -> tuple[ExpressionDag, list[float]]:
     """A random ExpressionDag of ``ops`` (by default the well-conditioned ``DAG_OPS``; also
-    ``TABLE_OPS``) and a point in [-1, 1]^n to evaluate it at."""
+    ``TABLE_OPS``) and a point in [-1, 1]^n to evaluate it at; with ``kinks=True`` its ops
+    include KINKED_DAG_OPS (see ``kink_points`` for points)."""
+    ops = {**ops, **KINKED_DAG_OPS} if kinks else ops
     n_inputs = draw(st.integers(1, max_inputs))
     steps = []
     for k in range(draw(st.integers(1, max_steps))):
@@ -283,3 +319,9 @@ def hostile_labels() -> st.SearchStrategy[str]:
     )
     built = st.lists(pieces, min_size=1, max_size=12).map("".join)
     return st.one_of(st.sampled_from(HOSTILE_LABELS), built, st.text(max_size=20))
+
+
+def kink_points(n: int) -> st.SearchStrategy[list[float]]:
+    """Points in [-1, 1]^n that often sit on a kink (±0) or on either side of one."""
+    coordinate = st.one_of(st.sampled_from((0.0, -0.0, 1e-300, -1e-300)), real(-1.0, 1.0))
+    return st.lists(coordinate, min_size=n, max_size=n)

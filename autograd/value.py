@@ -92,9 +92,15 @@ class Value:
         return _binary(None, ops.RDIV_CONST, self, other)
 
     def __pow__(self, other: Operand) -> Value:
+        """self ** other. A number exponent c: a negative base needs an integer c, and 0
+        cannot take a negative power. A Value exponent y: the base must be >= 0; 0 ** y
+        is 0 for y > 0 and 1 at y = 0, with slope 0 in y (as PyTorch). Where only the
+        slope c x^(c-1) overflows (``Value(1e-200) ** -1``), the slope is ±inf."""
         return _binary(ops.POW, ops.POW_CONST, self, other)
 
     def __rpow__(self, other: Operand) -> Value:
+        """c ** self for a number c >= 0: ``0 ** y`` is ``Value(0.0) ** y``, the same value
+        and slope (0 for y > 0, 1 at y = 0; y < 0 raises)."""
         return _binary(None, ops.RPOW_CONST, self, other)
 
     def __neg__(self) -> Value:
@@ -140,6 +146,30 @@ class Value:
         return _unary(ops.ABS, self)
 
     __abs__ = abs
+
+    def step(self) -> Value:
+        """1 for x > 0, else 0: relu's slope, as a node (its own slope is 0)."""
+        return _unary(ops.STEP, self)
+
+    def sign(self) -> Value:
+        """-1, 0 or 1: abs's slope, as a node (its own slope is 0)."""
+        return _unary(ops.SIGN, self)
+
+    # The slopes with special cases that rules build on Values (see autograd.ops).
+    def _sqrt_slope(self) -> Value:
+        return _unary(ops.SQRT_SLOPE, self)
+
+    def _pow_slope(self, exponent: Operand) -> Value:
+        return _binary(ops.POW_SLOPE, ops.POW_SLOPE_CONST, self, exponent)
+
+    def _log_of_base(self) -> Value:
+        return _unary(ops.LOG_OF_BASE, self)
+
+    def _reciprocal_of_base(self) -> Value:
+        return _unary(ops.RECIPROCAL_OF_BASE, self)
+
+    def _total_power(self, exponent: Value) -> Value:  # the exponent is always a Value
+        return _binary(ops.TOTAL_POWER, ops.TOTAL_POWER, self, exponent)
 
     # -- gradients ----------------------------------------------------------------------
     def backward(self, gradient: Number = 1.0) -> None:
@@ -259,11 +289,24 @@ def record(
     args = op.arguments(tuple(map(_get_data, inputs)), constants)
     try:
         out = (forward or op.forward)(*args)
-        if not special_mode():
-            return _new(out, op, inputs, (local or op.local)(*args, out), constants)
-        return _in_other_mode(out, op, inputs, args, constants, local)
+        if local is None:  # the op's own rule: a math error in it reads as the op's
+            return _recorded(out, op, inputs, args, constants, None)
     except _MATH_ERRORS as exc:
         raise _domain_error(op, inputs + constants, exc) from None
+    return _recorded(out, op, inputs, args, constants, local)  # a stand-in says its own
+
+
+def _recorded(
+    out: float,
+    op: Op,
+    inputs: tuple[Value, ...],
+    args: tuple[Any, ...],
+    constants: Constants,
+    local: Callable[..., Partials] | None,
+) -> Value:
+    if not special_mode():
+        return _new(out, op, inputs, (local or op.local)(*args, out), constants)
+    return _in_other_mode(out, op, inputs, args, constants, local)
 
 
 def _new(
@@ -523,12 +566,29 @@ def describe_call(op: Op, operands: tuple[Any, ...]) -> str:
 def _domain_error(op: Op, operands: tuple[Any, ...], exc: Exception) -> Exception:
     """The same kind of error, with a message naming the op, the values and any labels
     (and in anomaly mode the line that called the op)."""
-    reason = "the result overflows a float" if isinstance(exc, OverflowError) else op.domain
-    reason = reason or str(exc)  # a custom op may say nothing of its domain: Python's words
+    if isinstance(exc, OverflowError):
+        reason = "the result overflows a float"
+    elif callable(op.domain):  # the op tells which of its causes applies
+        reason = op.domain(*(a.data if isinstance(a, Value) else a for a in operands))
+    else:
+        reason = op.domain or str(exc)  # a custom op may say nothing of its domain: Python's
     message = f"{describe_call(op, operands)}: {reason}"
     if is_anomaly_enabled():
         message += f"; at {anomaly.caller()}"
     return type(exc)(message)
+
+
+def rule_error(op: Op, operands: tuple[Any, ...], exc: Exception, on_values: bool) -> Exception:
+    """The error of a local rule that raised, naming the op, its operands and labels, and
+    what the rule raised: the same kind of error where it can take a message."""
+    where = " on Values (grad(create_graph=True), forward mode)" if on_values else ""
+    message = (
+        f"{describe_call(op, operands)}: its local rule raised{where} {type(exc).__name__}: {exc}"
+    )
+    try:
+        return type(exc)(message)
+    except Exception:  # an exception class that wants other arguments
+        return RuntimeError(message)
 
 
 def gradient_check() -> engine.NonFiniteHandler | None:

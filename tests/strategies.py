@@ -19,9 +19,11 @@ from autograd import Value
 
 # The engine's strategies, defined in autograd.testing and re-exported for the tests.
 from autograd.testing import (  # noqa: F401
+    ALL_DAG_OPS,
     DAG_OPS,
     EDGE_FLOATS,
     HOSTILE_LABELS,
+    KINKED_DAG_OPS,
     TABLE_OPS,
     ExpressionDag,
     any_finite,
@@ -35,6 +37,7 @@ from autograd.testing import (  # noqa: F401
     expression_dags,
     hostile_labels,
     integer_exponents,
+    kink_points,
     kinked_arguments,
     log_arguments,
     negative_bases,
@@ -73,9 +76,11 @@ OP_SHAPES: dict[str, Callable[[int], tuple[int, int]]] = {
         ("ADD_CONST", "SUB_CONST", "RSUB_CONST", "MUL_CONST", "DIV_CONST", "RDIV_CONST"),
         lambda n: (1, 1),
     ),
-    **dict.fromkeys(("POW_CONST", "RPOW_CONST"), lambda n: (1, 1)),
+    **dict.fromkeys(("POW_CONST", "RPOW_CONST", "POW_SLOPE_CONST"), lambda n: (1, 1)),
+    **dict.fromkeys(("POW_SLOPE", "TOTAL_POWER"), lambda n: (2, 0)),
     **dict.fromkeys(
-        ("NEG", "EXP", "LOG", "SQRT", "TANH", "SIGMOID", "RELU", "ABS", "SIN", "COS"),
+        ("NEG", "EXP", "LOG", "SQRT", "TANH", "SIGMOID", "RELU", "ABS", "SIN", "COS")
+        + ("STEP", "SIGN", "SQRT_SLOPE", "LOG_OF_BASE", "RECIPROCAL_OF_BASE"),
         lambda n: (1, 0),
     ),
     "DOT": lambda n: (2 * n, 0),

@@ -112,8 +112,8 @@ READABLE = [
     ("COS", 1, (), "cos(a0)", ("-sin(a0)",)),
     ("EXP", 1, (), "exp(a0)", ("a1",)),
     ("LOG", 1, (), "log(a0)", ("1.0 / a0",)),
-    # sqrt's and pow's rules test the number behind an operand, _data(x) == 0: a branch
-    ("SQRT", 1, (), "sqrt(a0)", ("(a0 * 0.0 + 1.0) * inf if a0 == 0 else 0.5 / a1",)),
+    # sqrt's rule tests its operand: on a float (and a symbol) a branch, on a Value a node
+    ("SQRT", 1, (), "sqrt(a0)", ("inf if a0 == 0 else 0.5 / a1",)),
     ("POW_CONST", 1, (2.0,), "pow_const(a0, 2.0)", ("2.0 * a0",)),
     ("POW_CONST", 1, (0.0,), "pow_const(a0, 0.0)", ("0.0",)),
     ("AFFINE", 5, (), "sum((a0 * a2, a1 * a3)) + a4", ("a2", "a3", "a0", "a1", "1.0")),
@@ -239,14 +239,17 @@ def test_a_rule_that_cannot_be_written_symbolically_is_called(op: Op) -> None:
     assert run(code, writer, (2.5,), node.data)[0] == ("value", repr(node.data))
 
 
-def test_a_rule_whose_float_path_tests_its_type_is_called() -> None:
-    """x ** y's rule special-cases a float exponent 0 (``isinstance(c, float) and c == 0``);
-    a symbol takes the Value path there, so the check at the edges turns it into a call."""
+def test_a_rule_that_catches_an_overflow_is_called() -> None:
+    """x ** y's slope is ±inf where y x^(y-1) overflows (``_total_power`` catches the
+    OverflowError of ``**``): symbols refuse the float() it starts with, so it is called."""
     writer = NodeWriter(set())
-    assert writer.write(ops.POW, 2, ()).partials is not None  # symbolic, wrong at y = 0
+    assert writer.write(ops.POW, 2, ()).partials is None
     code = writer.code_for(ops.POW, 2, (), [1.5, 2.0])
-    assert code.partials is None and code.partials_call is not None
-    assert code.partials_call.fill(["a0", "a1", "a2"]) == "pow_local(a0, a1, a2)"
+    assert code.partials_call is not None
+    assert code.partials_call.fill(["a0", "a1", "a2"]) == "pow_value_local(a0, a1, a2)"
+    partials = ops.POW.local(1e-200, -1.0, 1e200)
+    assert partials[0] == -math.inf
+    assert run(code, writer, (1e-200, -1.0), 1e200)[1] == ("value", repr(partials))
 
 
 def test_each_kind_of_node_is_written_once() -> None:

@@ -552,16 +552,21 @@ def test_a_python_branch_on_a_value_while_tracing_names_the_line(f) -> None:
     assert Value(1.0) < 2  # comparisons work again once the trace is over
 
 
-def test_a_rule_that_branches_on_values_names_the_users_line() -> None:
-    """relu's local rule on Values compares them: grad(create_graph=True) of a relu graph
-    has a structure that depends on the data, so tracing it refuses."""
+def test_a_rule_that_branches_on_values_is_refused_naming_the_op() -> None:
+    """A custom rule's ``if x > 0`` on Values (grad(create_graph=True)) takes one branch,
+    once: compile refuses the graph holding it, naming the op, instead of replaying it."""
     w = Value(0.5)
+    kink = CustomOp("kink", lambda x: max(x, 0.0), lambda x, out: (1.0 if x > 0 else 0.0,))
 
     def slope(x: Value) -> Value:
-        return grad((w * x).relu(), [w], create_graph=True)[0]
+        return grad(kink(w * x), [w], create_graph=True)[0]
 
-    with pytest.raises(TracingError, match=r"test_compiler\.py:\d+ in slope: return grad\("):
+    with pytest.raises(TracingError, match=r"the op 'kink' whose local rule branched"):
         compile(slope, 2.0)
+    with pytest.raises(TracingError, match=r"'kink'"):
+        compile(slope(Value(2.0)))
+    relu_slope = compile(lambda x: grad((w * x).relu(), [w], create_graph=True)[0], 2.0)
+    assert (relu_slope(2.0), relu_slope(-2.0)) == (2.0, 0.0)  # relu's rule makes a step node
 
 
 def test_tracing_in_one_thread_leaves_comparisons_in_another_alone() -> None:

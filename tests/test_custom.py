@@ -19,8 +19,10 @@ from hypothesis import strategies as st
 from autograd import (
     CustomOp,
     GradcheckError,
+    TracingError,
     Value,
     anomaly,
+    compile,
     detect_anomaly,
     directional_derivative,
     explain_backward,
@@ -30,8 +32,10 @@ from autograd import (
     gradgradcheck,
     no_grad,
     ops,
+    topological_order,
 )
-from autograd.ops import Op, exp, sigmoid, tanh
+from autograd.gradients import data_choices
+from autograd.ops import Op, exp, sigmoid, step, tanh
 from autograd.player import page
 from autograd.viz import draw_dot
 from tests.strategies import (
@@ -330,3 +334,50 @@ def test_operands_and_constants_must_be_numbers() -> None:
         hypot(Value(1.0), "2")
     with pytest.raises(TypeError, match=r"scaled_tanh constants\[0\] expects a real number"):
         scaled_tanh(Value(1.0), constants=["2"])
+
+
+# -- a rule that fails, and a rule that branches -----------------------------------------------
+def _failing_rule(x: float, out: float) -> tuple[float]:
+    return (1.0 / (x - x),)  # ZeroDivisionError, the forward's own kind of error
+
+
+def test_a_rule_that_raises_is_reported_as_the_rules_failure_not_the_domain() -> None:
+    op = CustomOp("twice", lambda x: 2.0 * x, _failing_rule, domain="every x")
+    with pytest.raises(ZeroDivisionError) as raised:
+        op(Value(1.5, "a"))
+    message = str(raised.value)
+    assert "twice(a=1.5): its local rule raised ZeroDivisionError" in message
+    assert "every x" not in message  # the forward was fine: its domain is not the cause
+
+
+def test_a_rule_that_raises_on_values_names_the_op_and_operands() -> None:
+    """On Values (create_graph) a rule's error comes wrapped the same way, not raw."""
+    op = CustomOp("wrong", math.exp, lambda x, out: (round(out, 12),))  # round(): floats only
+    x = Value(0.5, "x")
+    y = op(x)
+    with pytest.raises(TypeError, match=r"wrong\(x=0\.5\): its local rule raised on Values"):
+        grad(y, [x], create_graph=True)
+    with pytest.raises(TypeError, match=r"wrong\(x=0\.5\): its local rule raised on Values"):
+        directional_derivative(y, {x: 1.0}, create_graph=True)
+
+
+def test_a_rule_that_branches_on_a_value_is_recorded_and_compile_refuses_it() -> None:
+    kink = CustomOp("kink", lambda x: max(x, 0.0), lambda x, out: (1.0 if x > 0 else 0.0,))
+    x = Value(1.0)
+    (first,) = grad(kink(x) * x, [x], create_graph=True)
+    assert any(data_choices.get(v) == "kink" for v in topological_order(first))
+    with pytest.raises(TracingError, match="'kink'"):
+        compile(first)
+
+
+def test_a_rule_written_with_step_replays_on_new_data() -> None:
+    """ops.step is the branch as a node: the gradient graph computes it from the data."""
+    kink = CustomOp("kink", lambda x: max(x, 0.0), lambda x, out: (step(x),))
+    x = Value(1.0)
+    (first,) = grad(kink(x) * x, [x], create_graph=True)
+    assert not any(v in data_choices for v in topological_order(first))
+    replay = compile(first)
+    for point in (-2.0, 0.0, 3.0):
+        x.data = point
+        fresh = Value(point)
+        assert replay() == grad(kink(fresh) * fresh, [fresh], create_graph=True)[0].data

@@ -9,7 +9,8 @@ tangents pushed through a gradient's graph (forward over reverse) give the same.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+import struct
+from collections.abc import Callable, Sequence
 
 import pytest
 from hypothesis import given
@@ -17,6 +18,7 @@ from hypothesis import strategies as st
 
 from autograd import (
     Value,
+    compile,
     detect_anomaly,
     directional_derivative,
     grad,
@@ -306,3 +308,26 @@ def test_the_output_must_be_a_value_with_a_graph() -> None:
         untracked = x * 2
     with pytest.raises(RuntimeError, match=r"directional_derivative: .*no_grad"):
         directional_derivative(untracked, {x: 1.0})
+
+
+@pytest.mark.parametrize(
+    ("f", "points"),
+    [
+        (lambda x: x.relu() * x, (-2.0, 0.0, 3.0)),
+        (lambda x: abs(x) * x, (-2.0, 0.0, 3.0)),
+        (lambda x: x.sqrt() * x, (0.0, 4.0)),
+        (lambda x: x**0.5, (0.0, 4.0)),
+    ],
+    ids=["relu", "abs", "sqrt", "x ** 0.5"],
+)
+def test_a_tangent_graph_replays_on_new_data_what_rebuilding_it_gives(
+    f: Callable[[Value], Value], points: tuple[float, ...]
+) -> None:
+    """Forward mode runs the same rules on Values: a kink's slope is a node of the graph."""
+    x = Value(1.0)
+    replay = compile(directional_derivative(f(x), {x: 1.0}, create_graph=True))
+    for point in points:
+        x.data = point
+        fresh = Value(point)
+        rebuilt = directional_derivative(f(fresh), {fresh: 1.0}, create_graph=True).data
+        assert struct.pack("<d", replay()) == struct.pack("<d", rebuilt), point

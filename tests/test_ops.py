@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import math
 import operator
+import struct
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -22,17 +24,21 @@ from hypothesis import strategies as st
 from autograd import (
     Value,
     compile,
+    detect_anomaly,
     dot,
     explain_backward,
     grad,
+    gradient,
     jvp,
     logsumexp,
     mean,
     ops,
     sum_squares,
+    topological_order,
 )
 from autograd import value as value_module
 from autograd.codegen import NodeWriter
+from autograd.gradients import data_choices
 from autograd.names import formula, node_names, reading_order
 from autograd.player import write_page
 from autograd.viz import draw_dot
@@ -187,6 +193,8 @@ OP_CASES = [
     scalar_case("sqrt", Value.sqrt, math.sqrt, arguments(sqrt_arguments)),
     scalar_case("abs", Value.abs, math.fabs, arguments(kinked_arguments)),
     scalar_case("abs()", abs, math.fabs, arguments(kinked_arguments)),
+    scalar_case("step", Value.step, lambda x: 1.0 if x > 0 else 0.0, arguments(kinked_arguments)),
+    scalar_case("sign", Value.sign, lambda x: math.copysign(1.0, x), arguments(kinked_arguments)),
     *_dot_cases(bias=False),
     *_dot_cases(bias=True),
     OpCase(
@@ -385,7 +393,7 @@ ERROR_CASES = [
         ValueError,
         ["**", "-2", "e=0.5"],
     ),
-    ("0 ** Value", lambda: 0 ** Value(2.0, "e"), ValueError, ["**", "0", "e=2.0"]),
+    ("0 ** negative Value", lambda: 0 ** Value(-2.0, "e"), ValueError, ["**", "0", "e=-2.0"]),
     (
         "negative Value ** Value",
         lambda: Value(-2.0, "b") ** Value(2.0, "e"),
@@ -698,3 +706,135 @@ def test_a_new_unary_op_is_on_the_page(tmp_path: Path) -> None:
         page = write_page(x.exp2(), tmp_path / "page.html", forward=True).read_text()
         assert "exp21 = exp2(x) = 1.414" in page  # its forward step, named by the op
         assert 'id="n1_opname">exp2<' in page  # its picture
+
+
+# -- a gradient graph is a function of its leaves: replayed on new data, it is rebuilt there --
+def _bits(x: float) -> bytes:
+    """A float's bits: equal bits are the same number, the same zero, the same NaN."""
+    return struct.pack("<d", x)
+
+
+def _kinked_pow(x: Value) -> Value:
+    return x ** (x * 0.5 + 0.25)  # a Value exponent, at base 0 for x = 0
+
+
+def _shifted_logsumexp(x: Value) -> Value:
+    return logsumexp([x, x * 2.0, -x])  # the largest logit changes with the sign of x
+
+
+REPLAYS = [
+    ("relu(x) * x", lambda x: x.relu() * x, 1.0, [-2.0, 0.0, 3.0]),
+    ("abs(x) * x", lambda x: abs(x) * x, 1.0, [-1.0, 0.0, -0.0, 2.0]),
+    ("sqrt(x) * x", lambda x: x.sqrt() * x, 1.0, [0.0, 4.0]),
+    ("x ** 0.5 * x", lambda x: x**0.5 * x, 1.0, [0.0, 9.0]),
+    ("x ** 1.5", lambda x: x**1.5, 0.0, [0.0, 2.0]),
+    ("x ** -1", lambda x: x**-1, 0.5, [1e-200, -1e-200, -2.0]),
+    ("x ** (x/2 + 1/4)", _kinked_pow, 1.0, [0.0, 2.0]),
+    ("logsumexp(x, 2x, -x)", _shifted_logsumexp, 1.0, [-30.0, 0.0, 400.0]),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "f", "built_at", "replayed_at"), REPLAYS, ids=[r[0] for r in REPLAYS]
+)
+@pytest.mark.parametrize("order", [1, 2])
+def test_a_compiled_gradient_graph_replays_what_rebuilding_it_gives(
+    name: str, f: Callable[[Value], Value], built_at: float, replayed_at: list[float], order: int
+) -> None:
+    """Each rule with a special case (a kink, a vertical tangent, a shift, an overflow)
+    builds it as a node on Values, so the graph computes it from the data it is given."""
+
+    def derivative(x: Value) -> Value:
+        d = f(x)
+        for _ in range(order):
+            (d,) = grad(d, [x], create_graph=True)
+        return d
+
+    x = Value(built_at)
+    replay = compile(derivative(x))
+    for point in replayed_at:
+        x.data = point
+        rebuilt = derivative(Value(point)).data
+        assert _bits(replay()) == _bits(rebuilt), f"{name} at {point}"
+
+
+def test_the_issues_examples_replay_right() -> None:
+    x = Value(1.0)
+    (g,) = grad(abs(x) * x, [x], create_graph=True)  # 2|x|
+    step = compile(g)
+    x.data = -1.0
+    assert step() == 2.0
+    x = Value(1.0)
+    (g,) = grad(x.relu() * x, [x], create_graph=True)
+    step = compile(g)
+    x.data = -2.0
+    assert step() == 0.0
+    slope = compile(lambda t: gradient(lambda y: y.sqrt() * y)(t)[0], 1.0)
+    assert _bits(slope(0.0)) == _bits(gradient(lambda y: y.sqrt() * y)(0.0)[0])
+
+
+@each_op
+@given(data=st.data())
+def test_no_rule_of_the_table_branches_on_a_value(case: OpCase, data: st.DataObject) -> None:
+    """On Values every rule builds nodes, never a choice made on the data (which
+    gradients.data_choices would record and compile would refuse)."""
+    xs, constants = data.draw(case.arguments)
+    values = _leaves(xs)
+    first = grad(case.build(values, constants), values, create_graph=True)
+    seconds = [grad(d, values, create_graph=True) for d in first]
+    for d in [*first, *(s for row in seconds for s in row)]:
+        assert not any(v in data_choices for v in topological_order(d)), case
+
+
+# -- x ** c where only its slope overflows: the value is the float, the slope ±inf ------------
+OVERFLOWING_SLOPES = [(1e-200, -1.0), (-1e-200, -1.0), (5e-324, 0.01), (-1e-150, -2.0)]
+
+
+@pytest.mark.parametrize(("x", "c"), OVERFLOWING_SLOPES)
+def test_a_power_whose_slope_overflows_has_an_infinite_slope(x: float, c: float) -> None:
+    leaf = Value(x)
+    out = leaf**c
+    assert out.data == math.pow(x, c)
+    out.backward()
+    # |c x^(c-1)| is past the floats (in logarithms); its sign is c's, times (-1)^(c-1) for x < 0
+    assert math.log(abs(c)) + (c - 1) * math.log(abs(x)) > math.log(sys.float_info.max)
+    negative = (c < 0) != (x < 0 and (c - 1) % 2 == 1)
+    assert leaf.grad == (-math.inf if negative else math.inf)
+    assert grad(out, [leaf], create_graph=True)[0].data == leaf.grad
+    leaf.grad = 0.0
+    replay = compile(out)
+    assert replay() == out.data and leaf.grad == grad(out, [leaf])[0]  # compiled: the same
+    traced = compile(lambda t: t**c, x)
+    assert traced(x) == out.data
+    with pytest.raises(FloatingPointError, match="inf"), detect_anomaly():
+        (Value(x) ** c).backward()
+
+
+# -- ** errors: one cause, the one that applies; 0 ** y has one answer -------------------------
+@pytest.mark.parametrize(
+    ("make", "cause", "not_said"),
+    [
+        (lambda: Value(-2.0) ** 0.5, "a negative base needs an integer exponent", "0 cannot"),
+        (lambda: Value(0.0) ** -1, "0 cannot take a negative power", "negative base"),
+        (lambda: Value(0.0) ** Value(-1.0), "0 cannot take a negative power", "base >= 0"),
+        (lambda: Value(-1.0) ** Value(2.0), "a Value exponent needs a base >= 0", "0 cannot"),
+        (lambda: (-2.0) ** Value(0.5), "a Value exponent needs a base >= 0", "0 cannot"),
+        (lambda: 0.0 ** Value(-1.0), "0 cannot take a negative power", "base >= 0"),
+    ],
+)
+def test_a_power_error_names_the_one_cause_that_applies(
+    make: Callable[[], Value], cause: str, not_said: str
+) -> None:
+    with pytest.raises(ValueError) as raised:
+        make()
+    assert cause in str(raised.value) and not_said not in str(raised.value)
+
+
+@pytest.mark.parametrize("y", [0.0, 0.5, 2.0])
+def test_zero_to_a_value_power_is_one_answer_whichever_side_is_a_value(y: float) -> None:
+    """0 ** y and Value(0) ** y: the same value, and the same slope in y (0, as PyTorch)."""
+    exponent, base = Value(y), Value(0.0)
+    constant_base = 0.0**exponent
+    value_base = base**exponent
+    assert _bits(constant_base.data) == _bits(value_base.data) == _bits(math.pow(0.0, y))
+    assert grad(constant_base, [exponent]) == grad(value_base, [exponent]) == [0.0]
