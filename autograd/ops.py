@@ -360,7 +360,9 @@ def _softmax(*xs_out: Any) -> Partials:
     xs, out = xs_out[:-1], xs_out[-1]
     if _is_node(out):
         return tuple(exp(x - out) for x in xs)
-    top = max(map(_data, xs))
+    # float(): compiled code calls this rule rather than writing it out, since its sum()
+    # is compensated from Python 3.12 and a symbolic sum would be a chain of additions.
+    top = max(map(float, xs))
     exps = [exp(x - top) for x in xs]
     total = sum(exps)
     return tuple(e / total for e in exps)
