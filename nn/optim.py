@@ -1,6 +1,6 @@
 """Optimizers: turn the gradients in ``.grad`` into a step on ``.data``.
 
-``SGD(params, lr)`` is the seed's rule W <- W - η dL/dW, exactly. Updates assign ``.data``
+``SGD(params, lr)`` is the derivation's rule W <- W - η dL/dW, exactly. Updates assign ``.data``
 directly, so they record no graph. A ``schedule(step) -> factor`` scales the learning
 rate at each step (step 0 first), as PyTorch's ``LambdaLR`` does.
 """
@@ -8,12 +8,15 @@ rate at each step (step 0 first), as PyTorch's ``LambdaLR`` does.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable
+import numbers
+from collections.abc import Callable, Iterable, Sequence
+from typing import TypeVar
 
 from autograd import Value
-from nn.validation import real
+from nn.validation import preview, real
 
 Schedule = Callable[[int], float]
+T = TypeVar("T")
 
 
 class Optimizer:
@@ -44,8 +47,17 @@ class Optimizer:
 
     @property
     def current_lr(self) -> float:
-        """The learning rate the next ``step()`` uses: lr times schedule(steps taken)."""
-        return self.lr if self.schedule is None else self.lr * self.schedule(self.steps)
+        """The learning rate the next ``step()`` uses: lr times schedule(steps taken),
+        checked: a real number, finite and at least 0."""
+        lr = self.lr
+        if type(lr) is float and 0.0 <= lr < math.inf and self.schedule is None:
+            return lr  # the hot path
+        where = f"{self._name}.step"
+        lr = real(lr, "lr", where, low=0.0)
+        if self.schedule is None:
+            return lr
+        factor = real(self.schedule(self.steps), f"schedule({self.steps})", where, low=0.0)
+        return real(lr * factor, f"lr * schedule({self.steps})", where, low=0.0)
 
     def zero_grad(self) -> None:
         """Reset every parameter's ``.grad`` to 0, ready for the next ``backward()``."""
@@ -53,26 +65,88 @@ class Optimizer:
             p.grad = 0.0
 
     def step(self) -> None:
-        """Move every parameter once, using its ``.grad``."""
-        self._update(self.current_lr)
+        """Move every parameter that has a gradient once, using its ``.grad``.
+
+        A parameter whose ``grad`` is None has no gradient and is skipped (its buffers
+        too), as in PyTorch. Everything is checked before anything changes: a gradient
+        that is not a real number (a complex, an array, a string) or a scheduled rate
+        that is not a finite number >= 0 raises, and the failed step changes nothing.
+        """
+        lr = self.current_lr
+        self._update(lr, *self._gradients())
         self.steps += 1
 
-    def _gradients(self) -> list[float]:
-        """dL/dp for each parameter, plus weight_decay * p (L2 weight decay)."""
+    def _gradients(self) -> tuple[list[Value], list[float], list[int] | None]:
+        """The parameters that have a gradient, their gradients as floats plus
+        weight_decay * p (L2 weight decay), and their indices (None: all parameters)."""
+        params = self.params
+        grads = [p.grad for p in params]
+        try:  # one C-speed check of every gradient on the hot path: only numbers sum to a float
+            plain = type(sum(grads, 0.0)) is float
+        except (TypeError, OverflowError):
+            plain = False
+        active = None
+        if not plain:
+            active, grads = self._checked_gradients(grads)
+            params = _chosen(params, active)
         decay = self.weight_decay
         if decay:
-            return [p.grad + decay * p.data for p in self.params]
-        return [p.grad for p in self.params]
+            grads = [g + decay * p.data for p, g in zip(params, grads, strict=True)]
+        return params, grads, active
 
-    def _update(self, lr: float) -> None:
+    def _checked_gradients(self, grads: Sequence[object]) -> tuple[list[int], list[float]]:
+        active, checked = [], []
+        for i, g in enumerate(grads):
+            if g is None:
+                continue
+            if not isinstance(g, numbers.Real):  # a bool counts as 0 or 1, as in sum()
+                raise TypeError(
+                    f"{self._name}.step: {self._parameter(i)} has a grad of "
+                    f"{type(g).__name__} {preview(g)}, not a real number; nothing was changed"
+                )
+            try:
+                checked.append(float(g))
+            except OverflowError:
+                raise ValueError(
+                    f"{self._name}.step: {self._parameter(i)} has a grad too large for a "
+                    f"float, {preview(g)}; nothing was changed"
+                ) from None
+            active.append(i)
+        return active, checked
+
+    def _parameter(self, i: int) -> str:
+        label = self.params[i].label
+        return f"params[{i}]" + (f" ({label})" if label else "")
+
+    def _update(
+        self, lr: float, params: list[Value], grads: list[float], active: list[int] | None
+    ) -> None:
+        """Step ``params`` (those of indices ``active``) by ``grads``. The buffers are
+        computed first and stored last; with real-number gradients and rate and float
+        data, as checked, nothing in between raises."""
         raise NotImplementedError
+
+
+def _chosen(items: list[T], active: list[int] | None) -> list[T]:
+    """The ``items`` (one per parameter) of the ``active`` parameters (None: all)."""
+    return items if active is None else [items[i] for i in active]
+
+
+def _scatter(items: list[T], active: list[int] | None, new: list[T]) -> list[T]:
+    """``items`` with the entries of the ``active`` parameters replaced by ``new``."""
+    if active is None:
+        return new
+    items = list(items)
+    for i, x in zip(active, new, strict=True):
+        items[i] = x
+    return items
 
 
 class SGD(Optimizer):
     """Gradient descent, p <- p - lr * g, with optional momentum and weight decay.
 
     With momentum μ each parameter keeps a velocity v <- μ v + g and steps p <- p - lr v
-    (PyTorch's convention). With momentum 0 and no decay this is the seed's update.
+    (PyTorch's convention). With momentum 0 and no decay this is the derivation's update.
     """
 
     def __init__(
@@ -87,22 +161,25 @@ class SGD(Optimizer):
         self.momentum = real(momentum, "momentum", "SGD", low=0.0, high=1.0)
         self.velocity = [0.0] * len(self.params)
 
-    def _update(self, lr: float) -> None:
-        grads = self._gradients()
+    def _update(
+        self, lr: float, params: list[Value], grads: list[float], active: list[int] | None
+    ) -> None:
         if self.momentum:
-            mu, velocity = self.momentum, self.velocity
-            for i, g in enumerate(grads):
-                velocity[i] = mu * velocity[i] + g
-            grads = velocity
-        for p, g in zip(self.params, grads, strict=True):
+            mu = self.momentum
+            old = _chosen(self.velocity, active)
+            grads = [mu * v + g for v, g in zip(old, grads, strict=True)]
+        for p, g in zip(params, grads, strict=True):
             p.data -= lr * g
+        if self.momentum:
+            self.velocity = _scatter(self.velocity, active, grads)
 
 
 class Adam(Optimizer):
     """Adam (Kingma & Ba, 2015): steps scaled by running averages of g and g².
 
     m <- β1 m + (1 - β1) g, v <- β2 v + (1 - β2) g², and
-    p <- p - lr m̂ / (sqrt(v̂) + eps) with the bias-corrected m̂, v̂.
+    p <- p - lr m̂ / (sqrt(v̂) + eps) with the bias-corrected m̂, v̂. Each parameter counts
+    its own steps t for the correction (a skipped parameter's t does not move), as PyTorch.
     """
 
     def __init__(
@@ -120,12 +197,26 @@ class Adam(Optimizer):
         self.eps = real(eps, "eps", "Adam", low=0.0, low_inclusive=False)
         self.m = [0.0] * len(self.params)
         self.v = [0.0] * len(self.params)
+        self.parameter_steps = [0] * len(self.params)
 
-    def _update(self, lr: float) -> None:
-        b1, b2, eps, m, v = self.beta1, self.beta2, self.eps, self.m, self.v
-        t = self.steps + 1
-        correction1, correction2 = 1.0 - b1**t, 1.0 - b2**t
-        for i, (p, g) in enumerate(zip(self.params, self._gradients(), strict=True)):
-            m[i] = b1 * m[i] + (1.0 - b1) * g
-            v[i] = b2 * v[i] + (1.0 - b2) * g * g
-            p.data -= lr * (m[i] / correction1) / (math.sqrt(v[i] / correction2) + eps)
+    def _update(
+        self, lr: float, params: list[Value], grads: list[float], active: list[int] | None
+    ) -> None:
+        b1, b2, eps, sqrt = self.beta1, self.beta2, self.eps, math.sqrt
+        c1, c2 = 1.0 - b1, 1.0 - b2
+        ms = [b1 * m + c1 * g for m, g in zip(_chosen(self.m, active), grads, strict=True)]
+        vs = [b2 * v + c2 * g * g for v, g in zip(_chosen(self.v, active), grads, strict=True)]
+        counts = _chosen(self.parameter_steps, active)
+        t = counts[0] + 1 if counts else 1
+        if counts.count(t - 1) == len(counts):  # as usual, every parameter at step t
+            correction1, correction2 = 1.0 - b1**t, 1.0 - b2**t
+            for p, m, v in zip(params, ms, vs, strict=True):
+                p.data -= lr * (m / correction1) / (sqrt(v / correction2) + eps)
+            counts = [t] * len(counts)
+        else:  # some parameters skipped steps (their grad was None)
+            counts = [t + 1 for t in counts]
+            for p, m, v, t in zip(params, ms, vs, counts, strict=True):
+                correction1, correction2 = 1.0 - b1**t, 1.0 - b2**t
+                p.data -= lr * (m / correction1) / (sqrt(v / correction2) + eps)
+        self.m, self.v = _scatter(self.m, active, ms), _scatter(self.v, active, vs)
+        self.parameter_steps = _scatter(self.parameter_steps, active, counts)
