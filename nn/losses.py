@@ -18,6 +18,7 @@ from typing import Any
 
 from autograd import Value, logsumexp, mean, ops, sum_squares
 from autograd.value import is_real_number
+from nn.validation import preview, real
 
 Predictions = Value | float | Sequence[Any]
 Targets = Value | float | Sequence[Any]
@@ -91,8 +92,10 @@ def l2_penalty(params: Iterable[Value], strength: float) -> Value:
     params = list(params)
     if not params:
         raise ValueError("l2_penalty: no parameters given")
-    if strength < 0:
-        raise ValueError(f"l2_penalty: strength must be >= 0, got {strength!r}")
+    for i, p in enumerate(params):
+        if not isinstance(p, Value):
+            raise TypeError(f"l2_penalty: params[{i}] is {type(p).__name__}, not a Value")
+    strength = real(strength, "strength", "l2_penalty", low=0.0)
     return sum_squares(params) * strength
 
 
@@ -126,6 +129,8 @@ def cross_entropy(logits: Sequence[Any], targets: ClassIndices) -> Value:
     finite and right for logits of ±1e300 and any gaps between them, and its gradient is
     softmax(z) - onehot(t), over m, to rounding (small probabilities stay accurate).
     """
+    if _is_array(targets):  # a NumPy array of labels: its items, each checked below
+        targets = list(targets)  # type: ignore[arg-type]
     if isinstance(targets, Sequence):
         examples, indices = list(logits), list(targets)
         if len(examples) != len(indices):
@@ -142,7 +147,12 @@ def cross_entropy(logits: Sequence[Any], targets: ClassIndices) -> Value:
         if not isinstance(target, numbers.Integral) or isinstance(target, bool):
             raise TypeError(
                 f"cross_entropy: targets must be class indices (ints), "
-                f"got {type(target).__name__} {target!r} at index {i}"
+                f"got {type(target).__name__} {preview(target)} at index {i}"
+                + (
+                    " (floats: give class indices as ints, e.g. with .astype(int))"
+                    if is_real_number(target)
+                    else ""
+                )
             )
         target = int(target)
         if not 0 <= target < len(zs):
@@ -156,6 +166,12 @@ def cross_entropy(logits: Sequence[Any], targets: ClassIndices) -> Value:
 
 
 # -- helpers ---------------------------------------------------------------------------------
+def _is_array(x: object) -> bool:
+    """An array of one or more dimensions (NumPy's, or any with ``ndim`` and items)."""
+    ndim = getattr(x, "ndim", 0)
+    return isinstance(ndim, int) and ndim >= 1 and hasattr(x, "__iter__")
+
+
 def _mean_of(terms: list[Value]) -> Value:
     """One node for the mean; a single term is its own mean."""
     return terms[0] if len(terms) == 1 else mean(terms)

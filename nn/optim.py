@@ -192,6 +192,13 @@ class Adam(Optimizer):
         schedule: Schedule | None = None,
     ):
         super().__init__(params, lr, weight_decay, schedule)
+        if not isinstance(betas, (tuple, list)):
+            raise TypeError(
+                f"Adam: betas must be a pair (beta1, beta2), got {type(betas).__name__} "
+                f"{preview(betas)}"
+            )
+        if len(betas) != 2:
+            raise ValueError(f"Adam: betas must be a pair (beta1, beta2), got {preview(betas)}")
         self.beta1 = real(betas[0], "betas[0]", "Adam", low=0.0, high=1.0)
         self.beta2 = real(betas[1], "betas[1]", "Adam", low=0.0, high=1.0)
         self.eps = real(eps, "eps", "Adam", low=0.0, low_inclusive=False)

@@ -11,7 +11,7 @@ import autograd
 from autograd import Value, ops
 from nn.losses import mse_loss
 from nn.optim import Optimizer
-from nn.validation import count
+from nn.validation import count, preview
 
 Loss = Callable[[Any, Any], Value]
 
@@ -49,6 +49,14 @@ def fit(
     interpreted on its outputs: the same losses as without, to about 1e-12 relative (each
     batch adds its examples' gradients in another order than one graph of it would).
     """
+    if not (
+        callable(getattr(optimizer, "step", None))
+        and callable(getattr(optimizer, "zero_grad", None))
+    ):
+        raise TypeError(
+            f"fit: optimizer must be an optimizer such as SGD(model.parameters(), lr=0.1) "
+            f"(with step() and zero_grad()), got {type(optimizer).__name__} {preview(optimizer)}"
+        )
     n = len(inputs)
     if n != len(targets):
         raise ValueError(f"fit: {n} inputs but {len(targets)} targets")

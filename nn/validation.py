@@ -13,6 +13,8 @@ import reprlib
 from collections.abc import Sequence
 from typing import Any
 
+from autograd.value import is_real_number
+
 _REPR = reprlib.Repr()
 _REPR.maxlevel, _REPR.maxstring, _REPR.maxother = 3, 60, 60
 PREVIEW_LENGTH = 100
@@ -51,11 +53,13 @@ def real(
     high: float = math.inf,
     low_inclusive: bool = True,
 ) -> float:
-    """``x`` as a float if low <= x < high (low < x when not ``low_inclusive``); NaN never is."""
-    if isinstance(x, bool) or not isinstance(x, (int, float)):
+    """``x`` as a float if low <= x < high (low < x when not ``low_inclusive``); NaN never is.
+
+    Any real number the engine takes is accepted (int, float, Fraction, NumPy scalars)."""
+    if not is_real_number(x):
         raise TypeError(f"{where}: {what} must be a number, got {type(x).__name__} {preview(x)}")
     above = x >= low if low_inclusive else x > low
     if not (above and x < high):
         bound = "[" if low_inclusive else "("
-        raise ValueError(f"{where}: {what} must lie in {bound}{low}, {high}), got {x!r}")
+        raise ValueError(f"{where}: {what} must lie in {bound}{low}, {high}), got {preview(x)}")
     return float(x)

@@ -157,6 +157,13 @@ def test_the_learning_rate_can_be_changed_between_steps():
         (lambda ps: SGD(ps, lr=0.1, weight_decay=-1), ValueError, "weight_decay must lie in"),
         (lambda ps: Adam(ps, betas=(0.9, 1.0)), ValueError, r"Adam: betas\[1\] must lie in"),
         (lambda ps: Adam(ps, eps=0.0), ValueError, "eps must lie in"),
+        (
+            lambda ps: Adam(ps, betas=(0.9,)),
+            ValueError,
+            r"Adam: betas must be a pair .* got \(0\.9,\)",
+        ),
+        (lambda ps: Adam(ps, betas=0.9), TypeError, "Adam: betas must be a pair .* got float 0.9"),
+        (lambda ps: Adam(ps, betas=(0.9, "a")), TypeError, r"Adam: betas\[1\] must be a number"),
         (lambda ps: SGD([], lr=0.1), ValueError, "SGD: no parameters to optimize"),
         (lambda ps: SGD([*ps, 1.0], lr=0.1), TypeError, r"SGD: params\[1\] is float, not a Value"),
         (lambda ps: Adam([ps], lr=0.1), TypeError, r"Adam: params\[0\] is list"),
@@ -297,3 +304,12 @@ def test_numpy_and_fraction_gradients_step_as_their_floats():
         p.grad = g
     SGD(params, lr=0.5).step()
     assert [p.data for p in params] == [1.0 - 0.5 * float(g) for g in grads]
+
+
+@pytest.mark.parametrize("lr", [np.float32(0.1), np.float64(0.1), Fraction(1, 10), 1], ids=repr)
+def test_any_real_number_the_engine_takes_is_a_learning_rate(lr):
+    (p,) = with_grads([(1.0, 1.0)])
+    optimizer = SGD([p], lr=lr)
+    assert optimizer.lr == float(lr) and type(optimizer.lr) is float
+    optimizer.step()
+    assert p.data == 1.0 - float(lr)

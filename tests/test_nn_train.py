@@ -169,6 +169,15 @@ def test_bad_arguments_are_refused(inputs, targets, options, error, message):
         fit(model, inputs, targets, optimizer=SGD(model.parameters(), lr=0.1), **options)
 
 
+@pytest.mark.parametrize("optimizer", [None, "SGD", object()], ids=repr)
+def test_fit_without_an_optimizer_says_what_it_needs(optimizer):
+    model = xor_model()
+    before = weights(model)
+    with pytest.raises(TypeError, match=r"fit: optimizer must be an optimizer such as SGD\("):
+        fit(model, XS, YS, optimizer=optimizer, verbose=False)
+    assert weights(model) == before
+
+
 # -- fit(compile=True): the model as generated code, the same losses -------------------------
 COMPILED_CASES = {  # loss, model options, outputs, the target for a class c, batch size
     "the seed's network, full batch": (mse_loss, {"activation": "sigmoid"}, 1, float, None),
