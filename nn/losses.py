@@ -223,7 +223,12 @@ def _numbers_in(items: Any, loss: str, what: str, allow_values: bool = True) -> 
     if isinstance(items, Value) and allow_values:
         yield items
     elif is_real_number(items):
-        yield float(items)
+        try:
+            yield float(items)
+        except OverflowError:
+            raise ValueError(
+                f"{loss}: {what} hold {preview(items)}, too large for a float"
+            ) from None
     elif isinstance(items, (str, bytes, bool, Value)) or not isinstance(items, Iterable):
         kind = "numbers or Values" if allow_values else "plain numbers"
         raise TypeError(f"{loss}: {what} must be {kind}, got {type(items).__name__} {items!r}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TextIO
 
 import autograd
@@ -57,6 +57,12 @@ def fit(
             f"fit: optimizer must be an optimizer such as SGD(model.parameters(), lr=0.1) "
             f"(with step() and zero_grad()), got {type(optimizer).__name__} {preview(optimizer)}"
         )
+    for what, examples in (("inputs", inputs), ("targets", targets)):
+        if isinstance(examples, (str, bytes, Mapping)) or not hasattr(examples, "__getitem__"):
+            raise TypeError(
+                f"fit: {what} must be a sequence of examples (a list, a tuple, an array), "
+                f"got {type(examples).__name__} {preview(examples)}"
+            )
     n = len(inputs)
     if n != len(targets):
         raise ValueError(f"fit: {n} inputs but {len(targets)} targets")

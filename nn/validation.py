@@ -58,8 +58,12 @@ def real(
     Any real number the engine takes is accepted (int, float, Fraction, NumPy scalars)."""
     if not is_real_number(x):
         raise TypeError(f"{where}: {what} must be a number, got {type(x).__name__} {preview(x)}")
-    above = x >= low if low_inclusive else x > low
-    if not (above and x < high):
+    try:
+        number = float(x)
+    except OverflowError:
+        raise ValueError(f"{where}: {what} is too large for a float, got {preview(x)}") from None
+    above = number >= low if low_inclusive else number > low
+    if not (above and number < high):
         bound = "[" if low_inclusive else "("
         raise ValueError(f"{where}: {what} must lie in {bound}{low}, {high}), got {preview(x)}")
-    return float(x)
+    return number
