@@ -1,8 +1,9 @@
 """Module: a container of parameters with names, gradients reset, and JSON checkpoints.
 
-A module's parameters are the Values found in its attributes, in the order they were
-set, looking inside sub-modules and lists: an MLP's ``layers[0].W[1][0]`` is named
-``layers.0.W.1.0``. Parameters are grouped into *tensors*, the lists that hold only
+A module's parameters are the leaf Values found in its attributes (made by ``Value(...)``,
+not computed by an op), in the order they were set, looking inside sub-modules, dicts and
+lists: an MLP's ``layers[0].W[1][0]`` is named ``layers.0.W.1.0``. A computed Value held
+by a module, such as an output cached with ``self.last = out``, is not a parameter. Parameters are grouped into *tensors*, the lists that hold only
 Values and lists of them (``layers.0.W`` is W1, a list of rows), which is how
 ``state_dict()`` and the saved JSON show them, so a checkpoint reads like the network's
 matrices.
@@ -28,7 +29,13 @@ M = TypeVar("M", bound="Module")
 
 
 class Module:
-    """Base class of everything with parameters: Neuron, Layer, MLP and your own."""
+    """Base class of everything with parameters: Neuron, Layer, MLP and your own.
+
+    A parameter is declared by holding a leaf Value in an attribute (``self.w = Value(0.5)``,
+    or lists and dicts of them): what ``named_parameters()``, ``state_dict()``, checkpoints
+    and optimizers see. A Value computed from others (an output or activation cached on
+    the module) has inputs and is never a parameter, so caching one changes none of them.
+    """
 
     def named_parameters(self) -> list[tuple[str, Value]]:
         """(name, parameter) pairs in a stable order, each parameter once."""
@@ -171,8 +178,8 @@ class Module:
 def _walk(item: Any, name: str) -> Iterator[tuple[str, tuple[int, ...], Value]]:
     """(tensor name, index in it, Value) for every Value inside ``item``.
 
-    A *tensor* is a Value, or a list or tuple holding only Values and such lists (a weight
-    matrix, a row, a bias vector): its Values are indexed inside it. Anything else (a
+    A *tensor* is a leaf Value, or a list or tuple holding only leaf Values and such lists
+    (a weight matrix, a row, a bias vector): its Values are indexed inside it. Anything else (a
     Module, a dict, a list that also holds other things) is a container whose items are
     named one by one, so ``[row, "note", row]`` holds two tensors, ``.0`` and ``.2``.
     """
@@ -193,7 +200,7 @@ def _walk(item: Any, name: str) -> Iterator[tuple[str, tuple[int, ...], Value]]:
 
 def _is_tensor(item: Any) -> bool:
     if isinstance(item, Value):
-        return True
+        return not item.inputs  # a leaf: a parameter; a computed node is no parameter
     return isinstance(item, (list, tuple)) and bool(item) and all(map(_is_tensor, item))
 
 

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 import nn
 from autograd import Value
-from nn import MLP, Layer, Module, Neuron, StateError, mse_loss
+from nn import MLP, SGD, Layer, Module, Neuron, StateError, mse_loss
 from tests.strategies import activations, architectures, init_seeds, network_inputs
 
 tmp_path_ok = settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -95,6 +95,44 @@ def test_zero_grad_undoes_a_backward_that_reached_every_parameter():
     assert all(p.grad != 0.0 for p in model.parameters())
     model.zero_grad()
     assert all(p.grad == 0.0 for p in model.parameters())
+
+
+class Caching(Module):
+    """A module that keeps its last output and activations, as users write for debugging."""
+
+    def __init__(self) -> None:
+        self.inner = MLP(2, [3, 1], seed=0)
+        self.last: Value | None = None
+        self.hidden: list[Value] = []
+
+    def __call__(self, x: list[float]) -> Value:
+        self.hidden = self.inner.layers[0](x)
+        self.last = self.inner.layers[1](self.hidden)[0]
+        return self.last
+
+
+def test_a_value_cached_on_a_module_is_not_a_parameter(tmp_path):
+    module = Caching()
+    names, state = [n for n, _ in module.named_parameters()], module.state_dict()
+    path = tmp_path / "before.json"
+    module.save(path)
+    mse_loss(module([0.5, -1.0]), 1.0).backward()
+    assert isinstance(module.last, Value) and len(module.hidden) == 3
+    assert [n for n, _ in module.named_parameters()] == names  # 13 weights, nothing cached
+    assert module.state_dict() == state
+    assert len(SGD(module.parameters(), lr=0.1).params) == 13
+    module.load(path)  # the checkpoint written before the forward pass still fits
+
+
+def test_a_leaf_value_made_under_no_grad_is_still_a_parameter():
+    from autograd import no_grad
+
+    class Scaled(Module):
+        def __init__(self) -> None:
+            with no_grad():
+                self.w = Value(3.0) * 2.0  # computed with no graph: a leaf of its own
+
+    assert [n for n, _ in Scaled().named_parameters()] == ["w"]
 
 
 # -- state dicts ------------------------------------------------------------------------------
