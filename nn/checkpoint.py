@@ -36,12 +36,17 @@ class StateError(ValueError):
 
 
 class Checkpoint(NamedTuple):
-    """What a checkpoint file holds; ``architecture`` is None in version 1 files."""
+    """What a checkpoint file holds; ``architecture`` is None in version 1 files.
+
+    ``extra`` holds the document's other fields, unchecked: a run saved by ``fit`` adds
+    ``optimizer`` (its ``state_dict()``) and ``training`` (the epoch, the losses so far
+    and the shuffling generator's state), which ``load`` ignores."""
 
     version: int
     module: str
     architecture: dict[str, Any] | None
     state: dict[str, Any]
+    extra: dict[str, Any]
 
 
 def write(
@@ -49,16 +54,23 @@ def write(
     module: str,
     architecture: dict[str, Any] | None,
     state: dict[str, Any],
+    extra: dict[str, Any] | None = None,
 ) -> Path:
-    """Write a version-2 checkpoint to ``path`` atomically; return the path."""
+    """Write a version-2 checkpoint to ``path`` atomically (with ``extra``'s fields); return
+    the path. A number JSON cannot hold (NaN, inf) raises ``StateError`` and writes nothing."""
     document = {
+        **(extra or {}),
         "format": FORMAT,
         "version": VERSION,
         "module": module,
         "architecture": architecture,
         "state": state,
     }
-    return write_atomic(path, (json.dumps(document, indent=1) + "\n").encode("utf-8"))
+    try:
+        text = json.dumps(document, indent=1, allow_nan=False)
+    except ValueError as exc:
+        raise StateError(f"cannot save {path}: {exc}") from None
+    return write_atomic(path, (text + "\n").encode("utf-8"))
 
 
 def read(path: str | os.PathLike[str]) -> Checkpoint:
@@ -92,7 +104,8 @@ def read(path: str | os.PathLike[str]) -> Checkpoint:
     state = document.get("state")
     if not isinstance(state, dict):
         raise StateError(f"{path}: the state must be an object, got {type(state).__name__}")
-    return Checkpoint(version, module, architecture, state)
+    extra = {k: v for k, v in document.items() if k not in _FIELDS}
+    return Checkpoint(version, module, architecture, state, extra)
 
 
 def describe(module: str, architecture: dict[str, Any] | None) -> str:
@@ -106,6 +119,7 @@ def describe(module: str, architecture: dict[str, Any] | None) -> str:
 
 
 _NAME_SHOWN, _ARGUMENTS_SHOWN = 80, 8
+_FIELDS = {"format", "version", "module", "architecture", "state"}
 # A float holds integers of up to 309 digits; a longer one is no weight and no size, and
 # parsing it would cost time quadratic in its length (Python 3.10 sets no limit).
 _MAX_DIGITS = 309

@@ -3,10 +3,10 @@
 A module's parameters are the leaf Values found in its attributes (made by ``Value(...)``,
 not computed by an op), in the order they were set, looking inside sub-modules, dicts and
 lists: an MLP's ``layers[0].W[1][0]`` is named ``layers.0.W.1.0``. A computed Value held
-by a module, such as an output cached with ``self.last = out``, is not a parameter. Parameters are grouped into *tensors*, the lists that hold only
-Values and lists of them (``layers.0.W`` is W1, a list of rows), which is how
-``state_dict()`` and the saved JSON show them, so a checkpoint reads like the network's
-matrices.
+by a module, such as an output cached with ``self.last = out``, is not a parameter.
+Parameters are grouped into *tensors*, the lists that hold only Values and lists of them
+(``layers.0.W`` is W1, a list of rows), which is how ``state_dict()`` and the saved JSON
+show them, so a checkpoint reads like the network's matrices.
 """
 
 from __future__ import annotations
@@ -94,10 +94,16 @@ class Module:
         Non-finite weights raise ``StateError`` (JSON has no NaN) and write nothing; a
         directory that does not exist raises ``FileNotFoundError`` naming ``path``.
         """
+        self.save_with(path, {})
+
+    def save_with(self, path: str | os.PathLike[str], extra: dict[str, Any]) -> None:
+        """``save``, with ``extra``'s fields beside the module's (``fit`` adds the optimizer
+        and the training's progress); ``load`` reads the module's and ignores the rest."""
         for tensor, index, p in self._entries():
             if not math.isfinite(p.data):
                 raise StateError(f"cannot save: parameter {_dotted(tensor, index)} is {p.data}")
-        checkpoint.write(path, type(self).__name__, self.architecture(), self.state_dict())
+        name, architecture = type(self).__name__, self.architecture()
+        checkpoint.write(path, name, architecture, self.state_dict(), extra)
 
     def load(self, path: str | os.PathLike[str]) -> None:
         """Set the weights from a file written by ``save``.

@@ -10,10 +10,12 @@ from __future__ import annotations
 import math
 import numbers
 from collections.abc import Callable, Iterable, Sequence
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from autograd import Value
-from nn.validation import preview, real
+from nn.checkpoint import StateError
+from nn.module import checked_numbers
+from nn.validation import count, listing, preview, real
 
 Schedule = Callable[[int], float]
 T = TypeVar("T")
@@ -40,6 +42,73 @@ class Optimizer:
         self.weight_decay = real(weight_decay, "weight_decay", self._name, low=0.0)
         self.schedule = schedule
         self.steps = 0
+
+    # -- state: what a resumed run needs, as JSON values -----------------------------------
+    BUFFERS: tuple[str, ...] = ()  # the per-parameter lists a subclass keeps
+
+    def hyperparameters(self) -> dict[str, Any]:
+        """The settings ``state_dict()`` saves and ``load_state_dict()`` restores."""
+        return {"lr": self.lr, "weight_decay": self.weight_decay}
+
+    def _checked_hyperparameters(self, values: dict[str, Any]) -> dict[str, Any]:
+        """The attributes ``values`` (as made by ``hyperparameters()``) set, checked as the
+        constructor checks them."""
+        return {
+            "lr": real(values["lr"], "lr", self._name, low=0.0, low_inclusive=False),
+            "weight_decay": real(values["weight_decay"], "weight_decay", self._name, low=0.0),
+        }
+
+    def state_dict(self) -> dict[str, Any]:
+        """The optimizer's state as JSON values: its steps taken, its settings and its
+        buffers (one number per parameter, in the order of ``params``), as PyTorch's
+        ``optimizer.state_dict()``. The schedule, a function, is not saved."""
+        return {
+            "optimizer": self._name,
+            "steps": self.steps,
+            "hyperparameters": self.hyperparameters(),
+            "buffers": {name: list(getattr(self, name)) for name in self.BUFFERS},
+        }
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        """Restore a state made by ``state_dict()`` of an optimizer of the same kind over as
+        many parameters. Everything is checked first: anything malformed raises
+        ``StateError`` and changes nothing."""
+        vars(self).update(self._checked_state(state))
+
+    def _checked_state(self, state: Any) -> dict[str, Any]:
+        """The attributes ``state`` sets, all checked; StateError naming what is wrong."""
+        where = f"{self._name}.load_state_dict"
+        if not isinstance(state, dict) or set(state) != {
+            "optimizer",
+            "steps",
+            "hyperparameters",
+            "buffers",
+        }:
+            keys = listing(list(state)) if isinstance(state, dict) else type(state).__name__
+            raise StateError(
+                f"{where}: expected a dict of optimizer, steps, hyperparameters and "
+                f"buffers, got {keys}"
+            )
+        if state["optimizer"] != self._name:
+            raise StateError(f"{where}: the state is of {preview(state['optimizer'])}")
+        settings = state["hyperparameters"]
+        expected = self.hyperparameters()
+        if not isinstance(settings, dict) or set(settings) != set(expected):
+            raise StateError(f"{where}: hyperparameters must hold {listing(list(expected))}")
+        n = len(self.params)
+        try:
+            attributes: dict[str, Any] = {"steps": count(state["steps"], "steps", where, minimum=0)}
+            attributes.update(self._checked_hyperparameters(settings))
+            numbers = checked_numbers(state["buffers"], dict.fromkeys(self.BUFFERS, (n,)), where)
+        except (TypeError, ValueError) as exc:
+            raise StateError(f"{where}: {exc}") from None
+        for k, name in enumerate(self.BUFFERS):
+            attributes[name] = self._checked_buffer(name, numbers[k * n : (k + 1) * n])
+        return attributes
+
+    def _checked_buffer(self, name: str, numbers: list[float]) -> list[Any]:
+        """A buffer's numbers as the optimizer keeps them; StateError if out of range."""
+        return numbers
 
     @property
     def _name(self) -> str:
@@ -161,6 +230,15 @@ class SGD(Optimizer):
         self.momentum = real(momentum, "momentum", "SGD", low=0.0, high=1.0)
         self.velocity = [0.0] * len(self.params)
 
+    BUFFERS = ("velocity",)
+
+    def hyperparameters(self) -> dict[str, Any]:
+        return {**super().hyperparameters(), "momentum": self.momentum}
+
+    def _checked_hyperparameters(self, values: dict[str, Any]) -> dict[str, Any]:
+        momentum = real(values["momentum"], "momentum", "SGD", low=0.0, high=1.0)
+        return {**super()._checked_hyperparameters(values), "momentum": momentum}
+
     def _update(
         self, lr: float, params: list[Value], grads: list[float], active: list[int] | None
     ) -> None:
@@ -192,6 +270,20 @@ class Adam(Optimizer):
         schedule: Schedule | None = None,
     ):
         super().__init__(params, lr, weight_decay, schedule)
+        own = self._checked_hyperparameters({"betas": betas, "eps": eps}, own=True)
+        self.beta1, self.beta2, self.eps = own["beta1"], own["beta2"], own["eps"]
+        self.m = [0.0] * len(self.params)
+        self.v = [0.0] * len(self.params)
+        self.parameter_steps = [0] * len(self.params)
+
+    BUFFERS = ("m", "v", "parameter_steps")
+
+    def hyperparameters(self) -> dict[str, Any]:
+        return {**super().hyperparameters(), "betas": [self.beta1, self.beta2], "eps": self.eps}
+
+    def _checked_hyperparameters(self, values: dict[str, Any], own: bool = False) -> dict[str, Any]:
+        """Adam's own settings (betas, eps) and, unless ``own``, the shared ones."""
+        betas, eps = values["betas"], values["eps"]
         if not isinstance(betas, (tuple, list)):
             raise TypeError(
                 f"Adam: betas must be a pair (beta1, beta2), got {type(betas).__name__} "
@@ -199,12 +291,20 @@ class Adam(Optimizer):
             )
         if len(betas) != 2:
             raise ValueError(f"Adam: betas must be a pair (beta1, beta2), got {preview(betas)}")
-        self.beta1 = real(betas[0], "betas[0]", "Adam", low=0.0, high=1.0)
-        self.beta2 = real(betas[1], "betas[1]", "Adam", low=0.0, high=1.0)
-        self.eps = real(eps, "eps", "Adam", low=0.0, low_inclusive=False)
-        self.m = [0.0] * len(self.params)
-        self.v = [0.0] * len(self.params)
-        self.parameter_steps = [0] * len(self.params)
+        checked = {
+            "beta1": real(betas[0], "betas[0]", "Adam", low=0.0, high=1.0),
+            "beta2": real(betas[1], "betas[1]", "Adam", low=0.0, high=1.0),
+            "eps": real(eps, "eps", "Adam", low=0.0, low_inclusive=False),
+        }
+        return checked if own else {**super()._checked_hyperparameters(values), **checked}
+
+    def _checked_buffer(self, name: str, numbers: list[float]) -> list[Any]:
+        if name == "m":
+            return numbers
+        if any(x < 0 or (name == "parameter_steps" and not x.is_integer()) for x in numbers):
+            kind = "whole numbers" if name == "parameter_steps" else "numbers"
+            raise StateError(f"Adam.load_state_dict: {name} must hold {kind} >= 0")
+        return [int(x) for x in numbers] if name == "parameter_steps" else numbers
 
     def _update(
         self, lr: float, params: list[Value], grads: list[float], active: list[int] | None

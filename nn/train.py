@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import random
 import sys
 from collections.abc import Callable, Mapping, Sequence
@@ -9,7 +10,10 @@ from typing import Any, TextIO
 
 import autograd
 from autograd import Value, ops
+from nn import checkpoint as nn_checkpoint
+from nn.checkpoint import StateError
 from nn.losses import mse_loss
+from nn.module import Module, checked_numbers
 from nn.optim import Optimizer
 from nn.validation import count, preview
 
@@ -31,6 +35,9 @@ def fit(
     verbose: bool = True,
     file: TextIO | None = None,
     compile: bool = False,
+    checkpoint: str | os.PathLike[str] | None = None,
+    checkpoint_every: int = 1,
+    resume: bool = False,
 ) -> list[float]:
     """Train ``model`` on (inputs[i], targets[i]) pairs; return each epoch's mean loss.
 
@@ -48,6 +55,14 @@ def fit(
     (``autograd.compile``, traced once on ``inputs[0]``), the loss and the penalty
     interpreted on its outputs: the same losses as without, to about 1e-12 relative (each
     batch adds its examples' gradients in another order than one graph of it would).
+
+    ``checkpoint=path`` saves the run every ``checkpoint_every`` epochs and after the last:
+    the model's checkpoint (``load`` reads it as any other) with the optimizer's
+    ``state_dict()``, the epoch, the losses so far and the shuffling generator's state.
+    ``resume=True`` continues the run saved there up to ``epochs`` in all, and returns
+    every epoch's loss: the same weights and losses, bitwise, as the run never stopped
+    (given the same data, loss, batch size and schedule). A malformed or mismatched file
+    raises ``StateError`` and changes nothing.
     """
     if not (
         callable(getattr(optimizer, "step", None))
@@ -76,8 +91,16 @@ def fit(
     rng = random.Random(seed)
     order = list(range(n))
     history: list[float] = []
+    if checkpoint is not None:
+        every_saved = count(checkpoint_every, "checkpoint_every", "fit")
+        if not isinstance(model, Module) or not isinstance(optimizer, Optimizer):
+            raise TypeError("fit: checkpoint needs a Module model and an Optimizer (SGD, Adam)")
+        if resume:
+            history = _resume(checkpoint, model, optimizer, rng, order, epochs)
+    elif resume:
+        raise ValueError("fit: resume=True needs checkpoint=<the run's file>")
     step = _compiled_step(model, inputs[0], loss, penalty) if compile else None
-    for epoch in range(1, epochs + 1):
+    for epoch in range(len(history) + 1, epochs + 1):
         if size < n:
             rng.shuffle(order)
         total = 0.0
@@ -102,7 +125,81 @@ def fit(
                 print(f"\r{line:<40}" if live else line, file=out, flush=True)
             elif live:  # a status line, overwritten in place (padded to hide the last one)
                 print(f"\r{line:<40}", end="", file=out, flush=True)
+        if checkpoint is not None and (epoch % every_saved == 0 or epoch == epochs):
+            _save_run(checkpoint, model, optimizer, rng, order, history)
     return history
+
+
+def _save_run(
+    path: str | os.PathLike[str],
+    model: Module,
+    optimizer: Optimizer,
+    rng: random.Random,
+    order: list[int],
+    history: list[float],
+) -> None:
+    version, internal, gauss = rng.getstate()
+    progress = {
+        "epoch": len(history),
+        "history": history,
+        "shuffle": [version, internal, gauss],
+        "order": order,  # shuffled in place, epoch after epoch
+    }
+    model.save_with(path, {"optimizer": optimizer.state_dict(), "training": progress})
+
+
+def _resume(
+    path: str | os.PathLike[str],
+    model: Module,
+    optimizer: Optimizer,
+    rng: random.Random,
+    order: list[int],
+    epochs: int,
+) -> list[float]:
+    """The losses of the run saved at ``path``, with the model, the optimizer, ``rng`` and
+    the examples' ``order`` set to where it stopped; all checked before anything is set."""
+    saved = nn_checkpoint.read(path)
+    optimizer_state, progress = saved.extra.get("optimizer"), saved.extra.get("training")
+    if optimizer_state is None or not isinstance(progress, dict):
+        raise StateError(f"{path}: a model's checkpoint, not a run saved by fit(checkpoint=...)")
+    try:
+        attributes = optimizer._checked_state(optimizer_state)
+        losses = progress.get("history")
+        if not isinstance(losses, list):
+            raise StateError(f"the losses must be a list, got {preview(losses)}")
+        history = checked_numbers({"history": losses}, {"history": (len(losses),)}, "fit")
+        if progress.get("epoch") != len(history) or len(progress) != 4:
+            raise StateError("the training record must hold epoch, history, shuffle and order")
+        saved_order = progress.get("order")
+        if not isinstance(saved_order, list) or sorted(saved_order, key=str) != sorted(
+            order, key=str
+        ):
+            raise StateError(f"the examples' order must be a permutation of 0 to {len(order) - 1}")
+        if len(history) > epochs:
+            raise StateError(f"the run is at epoch {len(history)}, past epochs={epochs}")
+        shuffle = _checked_generator_state(progress.get("shuffle"))
+    except StateError as exc:
+        raise StateError(f"{path}: {exc}") from None
+    model._load_checkpoint(saved, path)  # checks the weights, then sets them
+    vars(optimizer).update(attributes)
+    rng.setstate(shuffle)
+    order[:] = saved_order
+    return history
+
+
+def _checked_generator_state(state: Any) -> tuple[Any, ...]:
+    """``random.Random.getstate()`` from its JSON form, tried on a spare generator."""
+    if not (isinstance(state, list) and len(state) == 3 and isinstance(state[1], list)):
+        raise StateError(f"the shuffle state must be [version, [...], gauss], got {preview(state)}")
+    internal = state[1]
+    if len(internal) != 625 or not all(type(x) is int for x in internal):
+        raise StateError("the shuffle state's generator must hold 625 ints")
+    candidate = (state[0], tuple(internal), state[2])
+    try:
+        random.Random().setstate(candidate)
+    except (TypeError, ValueError, OverflowError) as exc:
+        raise StateError(f"the shuffle state is not a generator's: {exc}") from None
+    return candidate
 
 
 def _compiled_step(
