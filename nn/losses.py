@@ -38,7 +38,7 @@ def mse_loss(preds: Predictions, targets: Targets) -> Value:
 def half_mse_loss(preds: Predictions, targets: Targets) -> Value:
     """(1/2m) Σ (pred - y)²: half the MSE. d/d pred = (1/m)(pred - y), no factor 2.
 
-    This is the loss whose gradient the first seed writes when it "simplifies" δ2 to
+    This is the loss whose gradient the derivation writes when it "simplifies" δ2 to
     (A2 - y) A2 (1 - A2). Same minimum as ``mse_loss``; half its gradient. Targets may be
     Values, as for ``mse_loss``.
     """

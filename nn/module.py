@@ -7,6 +7,13 @@ by a module, such as an output cached with ``self.last = out``, is not a paramet
 Parameters are grouped into *tensors*, the lists that hold only Values and lists of them
 (``layers.0.W`` is W1, a list of rows), which is how ``state_dict()`` and the saved JSON
 show them, so a checkpoint reads like the network's matrices.
+
+Why ``named_parameters()`` and ``state_dict()`` name different things, where PyTorch's
+agree: a PyTorch parameter is a tensor, a chainrule parameter is one scalar Value (what
+``backward()`` fills and an optimizer steps), so ``named_parameters()`` names scalars, and
+``state_dict()`` groups them into the tensors a reader expects. The two agree on every
+name: parameter ``layers.0.W.1.0`` is ``state_dict()["layers.0.W"][1][0]``, its tensor's
+key followed by its index. (Checkpoints store the tensors, as they always have.)
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""fit: the seed's training loop (forward, loss, backward, update), epoch after epoch."""
+"""fit: the derivation's training loop (forward, loss, backward, update), epoch after epoch."""
 
 from __future__ import annotations
 
@@ -44,8 +44,9 @@ def fit(
     Each step runs the forward pass on a batch, computes ``loss(predictions, targets)``
     (plus ``penalty()`` if given, e.g. an ``l2_penalty``), clears the gradients, calls
     ``backward()`` and ``optimizer.step()``. ``batch_size=None`` uses every example in one
-    step (full-batch gradient descent, as in the seed); otherwise the examples are shuffled
-    each epoch with a private ``random.Random(seed)``. An epoch's loss is the mean of its
+    step (full-batch gradient descent, as in the derivation); otherwise the examples are shuffled
+    each epoch with a private ``random.Random(seed)`` (``seed`` is the shuffling's random
+    seed, nothing else). An epoch's loss is the mean of its
     steps' losses, weighted by batch size, as computed before each step's update.
 
     With ``verbose``, prints the loss at epoch 1, every ``log_every`` epochs (None: about
@@ -206,7 +207,7 @@ def _compiled_step(
     model: Callable[[Any], Any], example: Any, loss: Loss, penalty: Callable[[], Value] | None
 ) -> Callable[[list[Any], list[Any]], float]:
     """A step's forward and backward with ``model`` compiled: the loss (and penalty) runs
-    interpreted on the compiled outputs, and its gradients seed the compiled backward.
+    interpreted on the compiled outputs, and its gradients start the compiled backward.
 
     A model whose outputs are sigmoids is compiled up to their logits, and the sigmoid is
     applied to the loss's inputs, so a loss that reads a sigmoid's logit (``bce_loss``)
@@ -222,7 +223,7 @@ def _compiled_step(
     def step(xs: list[Any], ys: list[Any]) -> float:
         value: list[Value] = []
 
-        def seeds(outputs: list[Any]) -> list[Any]:
+        def output_gradients(outputs: list[Any]) -> list[Any]:
             leaves = [_map_values(Value, o) for o in outputs]
             preds = [_map_values(Value.sigmoid, x) for x in leaves] if cut else leaves
             total = loss(preds, ys)
@@ -232,7 +233,7 @@ def _compiled_step(
             value.append(total)
             return [_map_values(lambda v: v.grad, x) for x in leaves]
 
-        compiled.batch(xs, seed=seeds)
+        compiled.batch(xs, seed=output_gradients)
         return value[0].data
 
     return step

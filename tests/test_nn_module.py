@@ -60,6 +60,22 @@ def test_mlp_parameters_are_named_by_layer_row_and_column(arch):
     assert model.parameters() == [p for _, p in named]
 
 
+@given(arch=architectures())
+def test_a_parameters_name_is_its_tensors_state_key_then_its_index(arch):
+    model = MLP(*arch, seed=0)
+    state = model.state_dict()
+    for name, p in model.named_parameters():
+        key = next(k for k in state if name == k or name.startswith(k + "."))
+        held = state[key]
+        for i in name[len(key) :].split(".")[1:]:
+            held = held[int(i)]
+        assert held == p.data
+    for module in (Custom(), Annotated()):
+        state = module.state_dict()
+        keys = {n for n, _ in module.named_parameters() for k in state if n.startswith(k)}
+        assert len(keys) == len(module.named_parameters())
+
+
 def test_names_cover_values_in_attributes_lists_dicts_and_submodules_once_each():
     module = Custom()
     assert [name for name, _ in module.named_parameters()] == [

@@ -1,4 +1,4 @@
-"""Optimizers: SGD is the seed's rule exactly, momentum, weight decay, Adam, schedules."""
+"""Optimizers: SGD is the derivation's rule exactly, momentum, weight decay, Adam, schedules."""
 
 from __future__ import annotations
 

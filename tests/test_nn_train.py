@@ -1,4 +1,4 @@
-"""fit: the training loop is the seed's, returns the loss history, and reports progress."""
+"""fit: the training loop is the derivation's, returns the loss history, and reports progress."""
 
 from __future__ import annotations
 
@@ -56,7 +56,7 @@ def initial_loss(loss=mse_loss) -> float:
 
 
 # -- the loop ----------------------------------------------------------------------------------
-def test_full_batch_fit_is_the_seeds_loop_step_for_step():
+def test_full_batch_fit_is_the_derivations_loop_step_for_step():
     trained, by_hand = xor_model(), xor_model()
     history = train(trained, epochs=5)
     losses = []
@@ -194,7 +194,7 @@ def test_fit_without_an_optimizer_says_what_it_needs(optimizer):
 
 # -- fit(compile=True): the model as generated code, the same losses -------------------------
 COMPILED_CASES = {  # loss, model options, outputs, the target for a class c, batch size
-    "the seed's network, full batch": (mse_loss, {"activation": "sigmoid"}, 1, float, None),
+    "the derivation's network, full batch": (mse_loss, {"activation": "sigmoid"}, 1, float, None),
     "hinge + L2": (hinge_loss, {"activation": "relu", "output_activation": "linear"}, 1,
                    lambda c: 2.0 * c - 1.0, 5),
     "bce of a sigmoid's logit": (bce_loss, {"activation": "tanh", "output_activation": "sigmoid"},
