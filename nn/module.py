@@ -24,7 +24,7 @@ import os
 from collections.abc import Iterator
 from typing import Any, TypeVar
 
-from autograd import Value
+from autograd import Value, tree
 from autograd.value import is_real_number
 from nn import checkpoint
 from nn.checkpoint import StateError
@@ -212,9 +212,13 @@ def _walk(item: Any, name: str) -> Iterator[tuple[str, tuple[int, ...], Value]]:
 
 
 def _is_tensor(item: Any) -> bool:
+    """A leaf Value, or a non-empty list or tuple whose leaves are all leaf Values."""
     if isinstance(item, Value):
         return not item.inputs  # a leaf: a parameter; a computed node is no parameter
-    return isinstance(item, (list, tuple)) and bool(item) and all(map(_is_tensor, item))
+    if not isinstance(item, (list, tuple)):
+        return False
+    found = tree.leaves(item)
+    return bool(found) and all(isinstance(v, Value) and not v.inputs for v in found)
 
 
 def _indexed(

@@ -9,7 +9,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TextIO
 
 import autograd
-from autograd import Value, ops
+from autograd import Value, ops, tree
 from nn import checkpoint as nn_checkpoint
 from nn.checkpoint import StateError
 from nn.losses import mse_loss
@@ -213,42 +213,26 @@ def _compiled_step(
     applied to the loss's inputs, so a loss that reads a sigmoid's logit (``bce_loss``)
     still can.
     """
-    outputs: list[Value] = []
-    _collect(model(example), outputs)
+    outputs = [v for v in tree.leaves(model(example)) if isinstance(v, Value)]
     cut = all(v.operation is ops.SIGMOID for v in outputs)
     compiled = autograd.compile(
-        (lambda x: _map_values(lambda v: v.inputs[0], model(x))) if cut else model, example
+        (lambda x: tree.tree_map(lambda v: v.inputs[0], model(x))) if cut else model, example
     )
 
     def step(xs: list[Any], ys: list[Any]) -> float:
         value: list[Value] = []
 
         def output_gradients(outputs: list[Any]) -> list[Any]:
-            leaves = [_map_values(Value, o) for o in outputs]
-            preds = [_map_values(Value.sigmoid, x) for x in leaves] if cut else leaves
+            leaves = [tree.tree_map(Value, o) for o in outputs]
+            preds = [tree.tree_map(Value.sigmoid, x) for x in leaves] if cut else leaves
             total = loss(preds, ys)
             if penalty is not None:
                 total = total + penalty()
             total.backward()  # into the leaves, and the penalty's into the parameters
             value.append(total)
-            return [_map_values(lambda v: v.grad, x) for x in leaves]
+            return [tree.tree_map(lambda v: v.grad, x) for x in leaves]
 
         compiled.batch(xs, seed=output_gradients)
         return value[0].data
 
     return step
-
-
-def _collect(outputs: Any, into: list[Value]) -> None:
-    if isinstance(outputs, Value):
-        into.append(outputs)
-    elif isinstance(outputs, (list, tuple)):
-        for item in outputs:
-            _collect(item, into)
-
-
-def _map_values(f: Callable[[Any], Any], outputs: Any) -> Any:
-    """``f`` on every number or Value of a model's (nested) outputs, keeping their shape."""
-    if isinstance(outputs, (list, tuple)):
-        return [_map_values(f, item) for item in outputs]
-    return f(outputs)
