@@ -25,10 +25,9 @@ from collections.abc import Iterator
 from typing import Any, TypeVar
 
 from autograd import Value, tree
-from autograd.value import is_real_number
 from nn import checkpoint
 from nn.checkpoint import StateError
-from nn.validation import listing, preview, shortened
+from nn.validation import listing, real, shortened
 
 # A tensor's state: a float for a scalar parameter, else a (nested) list of floats.
 Nested = Any
@@ -283,16 +282,10 @@ def _numbers_fitting(template: Any, tensor: Any, name: str, numbers: list[float]
 def _finite_number(x: Any, name: str, index: tuple[int, ...]) -> float:
     if type(x) is float and math.isfinite(x):
         return x
-    where = _dotted(name, index)
-    if not is_real_number(x):
-        raise StateError(f"{where}: expected a number, got {type(x).__name__} {preview(x)}")
-    try:
-        data = float(x)
-    except OverflowError:
-        raise StateError(f"{where}: {preview(x)} is too large for a float") from None
-    if not math.isfinite(data):
-        raise StateError(f"{where}: expected a finite number, got {data}")
-    return data
+    try:  # any finite real number: (-inf, inf), open at both ends
+        return real(x, "a weight", _dotted(name, index), low=-math.inf, low_inclusive=False)
+    except (TypeError, ValueError) as exc:
+        raise StateError(str(exc)) from None
 
 
 def _shape(nested: Nested) -> tuple[int, ...] | str:

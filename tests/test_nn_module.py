@@ -210,7 +210,7 @@ def test_state_errors_name_the_tensor_and_the_shapes():
         model.load_state_dict(bigger)
     with pytest.raises(StateError, match=r"missing \['layers\.1\.b'\]"):
         model.load_state_dict(BAD_STATES["missing tensor"](model.state_dict()))
-    with pytest.raises(StateError, match=r"layers\.1\.b\.0: expected a number, got str"):
+    with pytest.raises(StateError, match=r"layers\.1\.b\.0: a weight must be a number, got str"):
         model.load_state_dict(BAD_STATES["string weight"](model.state_dict()))
 
 
