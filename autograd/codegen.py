@@ -130,9 +130,9 @@ def identifier(text: str) -> str:
     if not name:
         return "v"
     if name[0].isdigit():
-        name = f"v{name}"
+        name = f"v{name}"[:MAX_NAME]
     elif name.startswith((GRADIENT, PARTIALS)):
-        name = f"v_{name}"
+        name = f"v_{name}"[:MAX_NAME].rstrip("_")  # the cap holds with the prefix too
     return f"{name}_" if keyword.iskeyword(name) else name
 
 

@@ -20,8 +20,8 @@ A rule with a branch on an operand (``1.0 if x > 0 else 0.0``) is fine on floats
 ``compile`` writes the branch out. On Values (``grad(create_graph=True)``, forward mode)
 the branch is taken once, when the gradient graph is built, so that graph is right for
 that data only: its partials are recorded (``gradients.data_choices``) and ``compile``
-refuses the graph, naming the op. Write such a branch with ``ops.step`` or ``ops.sign``
-(``ops.step(x)`` is 1 for x > 0, else 0), which on a Value make a node that takes the
+refuses the graph, naming the op. Write such a branch with ``ops.heaviside`` or ``ops.sign``
+(``ops.heaviside(x)`` is 1 for x > 0, else 0), which on a Value make a node that takes the
 branch on whatever data it is given, as the library's relu and abs do.
 """
 

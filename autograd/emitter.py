@@ -335,7 +335,7 @@ def _refuse_data_choices(order: list[Value]) -> None:
                 f"compile: the graph holds a derivative of the op {op_name!r} whose local rule "
                 "branched on a Value when grad(create_graph=True) or forward mode ran it: "
                 "the branch taken is a constant of the graph, right for that data only. "
-                "Write the branch with autograd.ops.step or sign (on a Value each makes a "
+                "Write the branch with autograd.ops.heaviside or sign (on a Value each makes a "
                 "node, which takes the branch on whatever data it is given), or rebuild the "
                 "gradient for each input."
             )

@@ -27,7 +27,7 @@ from autograd.value import (
 # Values: it compared a Value or took bool() of one (a custom rule's ``if x > 0``). The
 # gradient graph holds that choice as a constant, right for this data only, so
 # ``compile`` refuses a graph holding one of these nodes, naming the op (the value).
-# The library's own rules make no such choice: their special cases are ops (ops.STEP...).
+# The library's own rules make no such choice: their special cases are ops (ops.HEAVISIDE...).
 data_choices: weakref.WeakKeyDictionary[Value, str] = weakref.WeakKeyDictionary()
 
 

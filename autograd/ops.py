@@ -12,7 +12,7 @@ Rules are written with arithmetic and the helpers below, which work on floats an
 Values alike, so one rule serves ``backward()`` (floats), ``grad(create_graph=True)``
 (Values, differentiable again) and every other reader of a graph. On Values a rule
 never branches on the data: a slope with a special case (relu's 1 for x > 0, else 0) is
-a node of its own op (``step``), so a gradient graph is a function of its leaves and
+a node of its own op (``heaviside``), so a gradient graph is a function of its leaves and
 replays right on new data. The compiler
 (``autograd.compiler``) writes a rule as Python source by running it on symbolic operands;
 the one thing that cannot be read that way, a ``sum()``, is written by ``forward_code``.
@@ -153,14 +153,14 @@ def _is_node(x: Any) -> bool:
     return type(x) is not float and hasattr(x, "_inputs")  # a float first: the hot path
 
 
-def _step(x: float) -> float:
+def _heaviside(x: float) -> float:
     """relu's slope: 1 for x > 0, else 0 (0 at the kink, as PyTorch; 0 for NaN)."""
     return 1.0 if x > 0 else 0.0
 
 
-def step(x: Any) -> Any:
-    """1 for x > 0, else 0 (a ``step`` node on a Value)."""
-    return x.step() if _is_node(x) else _step(x)
+def heaviside(x: Any) -> Any:
+    """1 for x > 0, else 0 (a ``heaviside`` node on a Value)."""
+    return x.heaviside() if _is_node(x) else _heaviside(x)
 
 
 def _sign(x: float) -> float:
@@ -437,7 +437,8 @@ SIGMOID = Op("sigmoid", _sigmoid, lambda x, out: (out * (1.0 - out),), method="s
 RELU = Op(
     "relu",
     lambda x: 0.0 if x <= 0 else x,
-    lambda x, out: (1.0 if x > 0 else 0.0,) if type(x) is float else (step(x),),  # step, inline
+    # heaviside(x), inline for floats (the hot path)
+    lambda x, out: (1.0 if x > 0 else 0.0,) if type(x) is float else (heaviside(x),),
     method="relu",
 )
 ABS = Op("abs", abs, lambda x, out: (sign(x),), method="abs")
@@ -476,8 +477,8 @@ SUM_SQUARES = Op(  # Σ x_i²: an L2 penalty
 LOGSUMEXP = Op("logsumexp", _logsumexp, _softmax)  # log Σ e^x_i: its partials are the softmax
 # The slopes with special cases (see above), as the rules build them on Values. Each is
 # drawn and compiled like any node; its forward is the branch, taken on the data.
-# step: 0 almost everywhere (and at 0, as relu's)
-STEP = Op("step", _step, lambda x, out: (0.0,), method="step")
+# heaviside: 0 almost everywhere (and at 0, as relu's)
+HEAVISIDE = Op("heaviside", _heaviside, lambda x, out: (0.0,), method="heaviside")
 SIGN = Op("sign", _sign, lambda x, out: (0.0,), method="sign")
 SQRT_SLOPE = Op("sqrt_slope", _sqrt_slope, lambda x, out: (0.5 * pow_slope(x, -0.5),))
 POW_SLOPE = Op("pow_slope", _pow_slope, _pow_slope_local)

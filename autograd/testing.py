@@ -191,7 +191,7 @@ TABLE_OPS: dict[str, Callable[..., Value]] = {
     "logsumexp": lambda a, b: logsumexp([a, b]),
     # The slopes with special cases, which rules build on Values (see autograd.ops), on
     # the bases their rules give them: x ** y's a base >= 0, a negative one integer powers.
-    "step": lambda a: a.step(),
+    "heaviside": lambda a: a.heaviside(),
     "sign": lambda a: a.sign(),
     "sqrt_slope": lambda a: a._sqrt_slope(),
     "pow_slope": lambda a, b: ops.pow_slope(abs(a), b),
@@ -223,7 +223,7 @@ def edge_floats() -> st.SearchStrategy[float]:
 KINKED_DAG_OPS: dict[str, Callable[..., Value]] = {
     "relu_at_0": lambda a: a.relu(),
     "abs_at_0": lambda a: abs(a),
-    "step": lambda a: a.step(),
+    "heaviside": lambda a: a.heaviside(),
     "sign": lambda a: a.sign(),
     "sqrt_at_0": lambda a: abs(a).sqrt(),  # slope +inf at 0
     "power_at_0": lambda a: abs(a) ** 1.5,  # its slope of the slope is +inf at 0

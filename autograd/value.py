@@ -147,9 +147,9 @@ class Value:
 
     __abs__ = abs
 
-    def step(self) -> Value:
+    def heaviside(self) -> Value:
         """1 for x > 0, else 0: relu's slope, as a node (its own slope is 0)."""
-        return _unary(ops.STEP, self)
+        return _unary(ops.HEAVISIDE, self)
 
     def sign(self) -> Value:
         """-1, 0 or 1: abs's slope, as a node (its own slope is 0)."""

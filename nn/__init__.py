@@ -1,6 +1,6 @@
 """chainrule's nn: neurons, layers, an MLP, losses, optimizers and a training loop.
 
-``MLP(n_in, [n_hidden, 1], activation="sigmoid")`` is the seed's two-layer network;
+``MLP(n_in, [n_hidden, 1], activation="sigmoid")`` is the derivation's two-layer network;
 ``mse_loss`` its loss and ``SGD(model.parameters(), lr)`` its update rule. For several
 classes, ``cross_entropy`` of the logits and the class index.
 """

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import os
 import random
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from autograd import Value, dot, topological_order
@@ -20,7 +20,7 @@ from nn import checkpoint, torch_bridge
 from nn.activations import TABLE, activation_named
 from nn.checkpoint import StateError
 from nn.module import Module
-from nn.validation import count
+from nn.validation import count, preview
 
 Seed = int | random.Random | None
 Inputs = Sequence[float | Value]
@@ -49,6 +49,12 @@ class Neuron(Module):
     def architecture(self) -> dict[str, Any]:
         """``Neuron(**architecture)`` is a neuron of the same shape and activation."""
         return {"nin": self.nin, "activation": self.activation}
+
+    @classmethod
+    def state_shapes(cls, architecture: dict[str, Any]) -> Iterator[tuple[str, tuple[int, ...]]]:
+        """``w``: (nin,), ``b``: a scalar."""
+        yield "w", (count(architecture.get("nin"), "nin", "Neuron"),)
+        yield "b", ()
 
     def __repr__(self) -> str:
         return f"Neuron({self.nin}, activation={self.activation!r})"
@@ -97,6 +103,13 @@ class Layer(Module):
     def architecture(self) -> dict[str, Any]:
         """``Layer(**architecture)`` is a layer of the same shape and activation."""
         return {"nin": self.nin, "nout": self.nout, "activation": self.activation}
+
+    @classmethod
+    def state_shapes(cls, architecture: dict[str, Any]) -> Iterator[tuple[str, tuple[int, ...]]]:
+        """``W``: (nout, nin), ``b``: (nout,)."""
+        nin = count(architecture.get("nin"), "nin", "Layer")
+        nout = count(architecture.get("nout"), "nout", "Layer")
+        yield from (("W", (nout, nin)), ("b", (nout,)))
 
     def __repr__(self) -> str:
         name = f", name={self.name!r}" if self.name else ""
@@ -148,6 +161,21 @@ class MLP(Module):
             "activation": activation,
             "output_activation": output,
         }
+
+    @classmethod
+    def state_shapes(cls, architecture: dict[str, Any]) -> Iterator[tuple[str, tuple[int, ...]]]:
+        """Each layer's ``layers.k.W`` and ``layers.k.b``, as ``Layer.state_shapes``."""
+        nouts = architecture.get("nouts")
+        if not isinstance(nouts, list) or not nouts:
+            raise TypeError(
+                f"MLP: nouts must be a non-empty list of layer sizes, got {preview(nouts)}"
+            )
+        nin = count(architecture.get("nin"), "nin", "MLP")
+        for k, n in enumerate(nouts):  # a layer at a time: a file declaring a million
+            nout = count(n, f"nouts[{k}]", "MLP")  # layers fails at the first one it lacks
+            for tensor, shape in Layer.state_shapes({"nin": nin, "nout": nout}):
+                yield f"layers.{k}.{tensor}", shape
+            nin = nout
 
     def to_torch(self) -> Any:
         """An equivalent ``torch.nn.Sequential``: float64 ``Linear`` layers holding the same

@@ -19,6 +19,7 @@ from typing import Any
 from autograd import Value, logsumexp, mean, ops, sum_squares
 from autograd.names import DefaultLabel
 from autograd.value import is_real_number
+from nn.validation import preview, real
 
 Predictions = Value | float | Sequence[Any]
 Targets = Value | float | Sequence[Any]
@@ -38,7 +39,7 @@ def mse_loss(preds: Predictions, targets: Targets) -> Value:
 def half_mse_loss(preds: Predictions, targets: Targets) -> Value:
     """(1/2m) Σ (pred - y)²: half the MSE. d/d pred = (1/m)(pred - y), no factor 2.
 
-    This is the loss whose gradient the first seed writes when it "simplifies" δ2 to
+    This is the loss whose gradient the derivation writes when it "simplifies" δ2 to
     (A2 - y) A2 (1 - A2). Same minimum as ``mse_loss``; half its gradient. Targets may be
     Values, as for ``mse_loss``.
     """
@@ -92,8 +93,10 @@ def l2_penalty(params: Iterable[Value], strength: float) -> Value:
     params = list(params)
     if not params:
         raise ValueError("l2_penalty: no parameters given")
-    if strength < 0:
-        raise ValueError(f"l2_penalty: strength must be >= 0, got {strength!r}")
+    for i, p in enumerate(params):
+        if not isinstance(p, Value):
+            raise TypeError(f"l2_penalty: params[{i}] is {type(p).__name__}, not a Value")
+    strength = real(strength, "strength", "l2_penalty", low=0.0)
     return sum_squares(params) * strength
 
 
@@ -127,6 +130,8 @@ def cross_entropy(logits: Sequence[Any], targets: ClassIndices) -> Value:
     finite and right for logits of ±1e300 and any gaps between them, and its gradient is
     softmax(z) - onehot(t), over m, to rounding (small probabilities stay accurate).
     """
+    if _is_array(targets):  # a NumPy array of labels: its items, each checked below
+        targets = list(targets)  # type: ignore[arg-type]
     if isinstance(targets, Sequence):
         examples, indices = list(logits), list(targets)
         if len(examples) != len(indices):
@@ -143,7 +148,12 @@ def cross_entropy(logits: Sequence[Any], targets: ClassIndices) -> Value:
         if not isinstance(target, numbers.Integral) or isinstance(target, bool):
             raise TypeError(
                 f"cross_entropy: targets must be class indices (ints), "
-                f"got {type(target).__name__} {target!r} at index {i}"
+                f"got {type(target).__name__} {preview(target)} at index {i}"
+                + (
+                    " (floats: give class indices as ints, e.g. with .astype(int))"
+                    if is_real_number(target)
+                    else ""
+                )
             )
         target = int(target)
         if not 0 <= target < len(zs):
@@ -173,6 +183,12 @@ def _difference(p: Value, y: Value | float) -> Value:
         target = y.label if isinstance(y, Value) and y.label else "y"
         difference.label = DefaultLabel(f"{p.label} - {target}")
     return difference
+
+
+def _is_array(x: object) -> bool:
+    """An array of one or more dimensions (NumPy's, or any with ``ndim`` and items)."""
+    ndim = getattr(x, "ndim", 0)
+    return isinstance(ndim, int) and ndim >= 1 and hasattr(x, "__iter__")
 
 
 def _mean_of(terms: list[Value]) -> Value:
@@ -226,7 +242,12 @@ def _numbers_in(items: Any, loss: str, what: str, allow_values: bool = True) -> 
     if isinstance(items, Value) and allow_values:
         yield items
     elif is_real_number(items):
-        yield float(items)
+        try:
+            yield float(items)
+        except OverflowError:
+            raise ValueError(
+                f"{loss}: {what} hold {preview(items)}, too large for a float"
+            ) from None
     elif isinstance(items, (str, bytes, bool, Value)) or not isinstance(items, Iterable):
         kind = "numbers or Values" if allow_values else "plain numbers"
         raise TypeError(f"{loss}: {what} must be {kind}, got {type(items).__name__} {items!r}")

@@ -2,19 +2,44 @@
 
 Each check returns the number, converted, or raises an error that names where it was
 passed, what it is and the offending value: a wrong type is a ``TypeError``, a number
-out of range a ``ValueError``.
+out of range a ``ValueError``. ``preview`` and ``listing`` bound what a message quotes, so
+an error about a huge value (a file's contents, 200,000 keys) stays a few lines long.
 """
 
 from __future__ import annotations
 
 import math
+import reprlib
+from collections.abc import Sequence
 from typing import Any
+
+from autograd.value import is_real_number
+
+_REPR = reprlib.Repr()
+_REPR.maxlevel, _REPR.maxstring, _REPR.maxother = 3, 60, 60
+PREVIEW_LENGTH = 100
+
+
+def preview(x: object) -> str:
+    """``repr(x)``, shortened: a few items of each list, a few levels deep, a bounded length."""
+    return shortened(_REPR.repr(x), PREVIEW_LENGTH)
+
+
+def shortened(text: str, length: int) -> str:
+    """``text`` if it has at most ``length`` characters, else its start and "..."."""
+    return text if len(text) <= length else text[: length - 3] + "..."
+
+
+def listing(items: Sequence[object], shown: int = 5) -> str:
+    """``['a', 'b', 'c'] and 7 more``: the first ``shown`` items quoted, then how many others."""
+    head = "[" + ", ".join(preview(item) for item in items[:shown]) + "]"
+    return head if len(items) <= shown else f"{head} and {len(items) - shown} more"
 
 
 def count(x: Any, what: str, where: str, minimum: int = 1) -> int:
     """``x`` if it is an int (not a bool) of at least ``minimum``."""
     if isinstance(x, bool) or not isinstance(x, int):
-        raise TypeError(f"{where}: {what} must be an int, got {type(x).__name__} {x!r}")
+        raise TypeError(f"{where}: {what} must be an int, got {type(x).__name__} {preview(x)}")
     if x < minimum:
         raise ValueError(f"{where}: {what} must be at least {minimum}, got {x}")
     return x
@@ -28,11 +53,17 @@ def real(
     high: float = math.inf,
     low_inclusive: bool = True,
 ) -> float:
-    """``x`` as a float if low <= x < high (low < x when not ``low_inclusive``); NaN never is."""
-    if isinstance(x, bool) or not isinstance(x, (int, float)):
-        raise TypeError(f"{where}: {what} must be a number, got {type(x).__name__} {x!r}")
-    above = x >= low if low_inclusive else x > low
-    if not (above and x < high):
+    """``x`` as a float if low <= x < high (low < x when not ``low_inclusive``); NaN never is.
+
+    Any real number the engine takes is accepted (int, float, Fraction, NumPy scalars)."""
+    if not is_real_number(x):
+        raise TypeError(f"{where}: {what} must be a number, got {type(x).__name__} {preview(x)}")
+    try:
+        number = float(x)
+    except OverflowError:
+        raise ValueError(f"{where}: {what} is too large for a float, got {preview(x)}") from None
+    above = number >= low if low_inclusive else number > low
+    if not (above and number < high):
         bound = "[" if low_inclusive else "("
-        raise ValueError(f"{where}: {what} must lie in {bound}{low}, {high}), got {x!r}")
-    return float(x)
+        raise ValueError(f"{where}: {what} must lie in {bound}{low}, {high}), got {preview(x)}")
+    return number

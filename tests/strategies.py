@@ -80,7 +80,7 @@ OP_SHAPES: dict[str, Callable[[int], tuple[int, int]]] = {
     **dict.fromkeys(("POW_SLOPE", "TOTAL_POWER"), lambda n: (2, 0)),
     **dict.fromkeys(
         ("NEG", "EXP", "LOG", "SQRT", "TANH", "SIGMOID", "RELU", "ABS", "SIN", "COS")
-        + ("STEP", "SIGN", "SQRT_SLOPE", "LOG_OF_BASE", "RECIPROCAL_OF_BASE"),
+        + ("HEAVISIDE", "SIGN", "SQRT_SLOPE", "LOG_OF_BASE", "RECIPROCAL_OF_BASE"),
         lambda n: (1, 0),
     ),
     "DOT": lambda n: (2 * n, 0),
@@ -197,6 +197,43 @@ def seed_networks(
         X=draw(matrices(m, n_in, network_inputs)),
         Y=draw(matrices(1, m, unit_interval))[0],
     )
+
+
+# -- nn checkpoints: hostile files ------------------------------------------------------------
+# Any JSON value, with the numbers a hostile file would hold (huge sizes, 400-digit ints,
+# floats beyond a double's range) and nesting; and edits of a good checkpoint's bytes.
+hostile_numbers = st.one_of(
+    st.integers(-(10**6), 10**6),
+    st.sampled_from([2**31, 10**9, 10**18, 10**400, -(10**400), 0, -1]),
+    st.floats(allow_nan=False, allow_infinity=False),
+)
+json_values = st.recursive(
+    st.none() | st.booleans() | hostile_numbers | st.text(max_size=8),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
+    max_leaves=20,
+)
+
+
+@st.composite
+def byte_edits(draw: st.DrawFn, good: bytes) -> bytes:
+    """``good`` with a few bytes flipped, deleted, inserted, or cut off at the end."""
+    data = bytearray(good)
+    for _ in range(draw(st.integers(1, 4))):
+        at = draw(st.integers(0, max(len(data) - 1, 0)))
+        edit = draw(st.sampled_from(["flip", "delete", "insert", "truncate"]))
+        if edit == "flip" and data:
+            data[at] ^= 1 << draw(st.integers(0, 7))
+        elif edit == "delete" and data:
+            del data[at]
+        elif edit == "insert":
+            data[at:at] = draw(
+                st.sampled_from([b"[", b"]", b"{", b"9" * 400, b"1e999", b",", b'"'])
+            )
+        else:
+            del data[at:]
+    return bytes(data)
 
 
 # -- forward mode and the transforms (helper 11a) -----------------------------------------------

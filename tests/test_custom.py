@@ -35,7 +35,7 @@ from autograd import (
     topological_order,
 )
 from autograd.gradients import data_choices
-from autograd.ops import Op, exp, sigmoid, step, tanh
+from autograd.ops import Op, exp, heaviside, sigmoid, tanh
 from autograd.player import page
 from autograd.viz import draw_dot
 from tests.strategies import (
@@ -370,9 +370,9 @@ def test_a_rule_that_branches_on_a_value_is_recorded_and_compile_refuses_it() ->
         compile(first)
 
 
-def test_a_rule_written_with_step_replays_on_new_data() -> None:
-    """ops.step is the branch as a node: the gradient graph computes it from the data."""
-    kink = CustomOp("kink", lambda x: max(x, 0.0), lambda x, out: (step(x),))
+def test_a_rule_written_with_heaviside_replays_on_new_data() -> None:
+    """ops.heaviside is the branch as a node: the gradient graph computes it from the data."""
+    kink = CustomOp("kink", lambda x: max(x, 0.0), lambda x, out: (heaviside(x),))
     x = Value(1.0)
     (first,) = grad(kink(x) * x, [x], create_graph=True)
     assert not any(v in data_choices for v in topological_order(first))

@@ -272,8 +272,33 @@ def test_l2_penalty_is_one_sum_of_squares_and_a_scale():
 def test_l2_penalty_refuses_no_parameters_and_a_negative_strength():
     with pytest.raises(ValueError, match="no parameters"):
         l2_penalty([], 1.0)
-    with pytest.raises(ValueError, match="strength must be >= 0"):
+    with pytest.raises(
+        ValueError, match=r"l2_penalty: strength must lie in \[0.0, inf\), got -0.1"
+    ):
         l2_penalty([Value(1.0)], -0.1)
+
+
+@pytest.mark.parametrize(
+    ("params", "strength", "message"),
+    [
+        ([Value(1.0)], "a", "l2_penalty: strength must be a number, got str 'a'"),
+        ([Value(1.0)], None, "l2_penalty: strength must be a number, got NoneType"),
+        ([Value(1.0), 2.0], 0.1, r"l2_penalty: params\[1\] is float, not a Value"),
+    ],
+)
+def test_l2_penalty_names_a_bad_argument(params, strength, message):
+    with pytest.raises(TypeError, match=message):
+        l2_penalty(params, strength)
+
+
+def test_cross_entropy_takes_a_numpy_array_of_class_indices():
+    np = pytest.importorskip("numpy")
+    logits = [[1.0, 2.0, -1.0], [0.5, 0.0, 3.0]]
+    assert cross_entropy(logits, np.array([1, 2])).data == cross_entropy(logits, [1, 2]).data
+    with pytest.raises(ValueError, match="target 7 at index 1 is not a class of its 3 logits"):
+        cross_entropy(logits, np.array([1, 7]))
+    with pytest.raises(TypeError, match=r"got float64 .* at index 0 \(floats: give class indices"):
+        cross_entropy(logits, np.array([1.0, 2.0]))
 
 
 # -- bad shapes and types, for every loss ------------------------------------------------------

@@ -1,15 +1,29 @@
-"""fit: the training loop is the seed's, returns the loss history, and reports progress."""
+"""fit: the training loop is the derivation's, returns the loss history, and reports progress."""
 
 from __future__ import annotations
 
 import io
+import json
 from typing import Any
 
 import pytest
 from hypothesis import given
 
+import nn
 from autograd import TracingError
-from nn import MLP, SGD, Optimizer, bce_loss, data, fit, hinge_loss, l2_penalty, mse_loss
+from nn import (
+    MLP,
+    SGD,
+    Adam,
+    Optimizer,
+    StateError,
+    bce_loss,
+    data,
+    fit,
+    hinge_loss,
+    l2_penalty,
+    mse_loss,
+)
 from tests.strategies import init_seeds
 
 XS, YS = data.xor()
@@ -42,7 +56,7 @@ def initial_loss(loss=mse_loss) -> float:
 
 
 # -- the loop ----------------------------------------------------------------------------------
-def test_full_batch_fit_is_the_seeds_loop_step_for_step():
+def test_full_batch_fit_is_the_derivations_loop_step_for_step():
     trained, by_hand = xor_model(), xor_model()
     history = train(trained, epochs=5)
     losses = []
@@ -169,9 +183,18 @@ def test_bad_arguments_are_refused(inputs, targets, options, error, message):
         fit(model, inputs, targets, optimizer=SGD(model.parameters(), lr=0.1), **options)
 
 
+@pytest.mark.parametrize("optimizer", [None, "SGD", object()], ids=repr)
+def test_fit_without_an_optimizer_says_what_it_needs(optimizer):
+    model = xor_model()
+    before = weights(model)
+    with pytest.raises(TypeError, match=r"fit: optimizer must be an optimizer such as SGD\("):
+        fit(model, XS, YS, optimizer=optimizer, verbose=False)
+    assert weights(model) == before
+
+
 # -- fit(compile=True): the model as generated code, the same losses -------------------------
 COMPILED_CASES = {  # loss, model options, outputs, the target for a class c, batch size
-    "the seed's network, full batch": (mse_loss, {"activation": "sigmoid"}, 1, float, None),
+    "the derivation's network, full batch": (mse_loss, {"activation": "sigmoid"}, 1, float, None),
     "hinge + L2": (hinge_loss, {"activation": "relu", "output_activation": "linear"}, 1,
                    lambda c: 2.0 * c - 1.0, 5),
     "bce of a sigmoid's logit": (bce_loss, {"activation": "tanh", "output_activation": "sigmoid"},
@@ -218,3 +241,84 @@ def test_a_compiled_fit_refuses_a_model_that_branches_on_its_values() -> None:
 
     with pytest.raises(TracingError, match=r"test_nn_train\.py:\d+"):
         fit(branchy, XS, YS, optimizer=SGD(model.parameters(), lr=0.1), epochs=1, compile=True)
+
+
+# -- resuming a run: model, optimizer and shuffling saved, the same run bitwise ---------------
+OPTIMIZERS = {
+    "SGD momentum, a schedule": lambda ps: SGD(
+        ps, lr=0.3, momentum=0.9, schedule=lambda t: 0.99**t
+    ),
+    "Adam": lambda ps: Adam(ps, lr=0.05),
+}
+
+
+@pytest.mark.parametrize("make", OPTIMIZERS.values(), ids=OPTIMIZERS)
+@pytest.mark.parametrize("compiled", [False, True], ids=["interpreted", "compiled"])
+def test_a_resumed_run_equals_the_uninterrupted_one_bitwise(tmp_path, make, compiled):
+    options = {"epochs": 8, "batch_size": 3, "seed": 4, "verbose": False, "compile": compiled}
+    points, classes = data.moons(n=10, noise=0.1, seed=2)
+    whole = MLP(2, [4, 1], seed=0)
+    expected = fit(whole, points, classes, optimizer=make(whole.parameters()), **options)
+
+    path = tmp_path / "run.json"
+    first = MLP(2, [4, 1], seed=0)
+    first_part = fit(
+        first, points, classes, optimizer=make(first.parameters()), checkpoint=path,
+        **{**options, "epochs": 3},
+    )  # fmt: skip
+    again = MLP(2, [4, 1], seed=99)  # a fresh process: other weights, a new optimizer
+    history = fit(
+        again, points, classes, optimizer=make(again.parameters()), checkpoint=path,
+        resume=True, **options,
+    )  # fmt: skip
+    assert history[:3] == first_part
+    assert history == expected
+    assert weights(again) == weights(whole)
+    assert nn.load(path).state_dict() == whole.state_dict()  # the run file is a checkpoint
+
+
+def test_an_optimizers_state_dict_round_trips_and_a_bad_one_changes_nothing():
+    model = xor_model()
+    optimizer = Adam(model.parameters(), lr=0.05)
+    train(model, optimizer, epochs=2)
+    state = json.loads(json.dumps(optimizer.state_dict()))
+    fresh = Adam(model.parameters(), lr=0.5)
+    fresh.load_state_dict(state)
+    assert fresh.state_dict() == optimizer.state_dict()
+    bad_states = [
+        {**state, "optimizer": "SGD"},
+        {**state, "steps": -1},
+        {**state, "hyperparameters": {**state["hyperparameters"], "betas": [0.9]}},
+        {**state, "buffers": {**state["buffers"], "m": state["buffers"]["m"][:-1]}},
+        {**state, "buffers": {**state["buffers"], "v": [-1.0] * len(state["buffers"]["v"])}},
+        {**state, "buffers": {**state["buffers"], "parameter_steps": [0.5] * 17}},
+        [state],
+    ]
+    other = Adam(model.parameters(), lr=0.5)
+    before = other.state_dict()
+    for bad in bad_states:
+        with pytest.raises(StateError):
+            other.load_state_dict(bad)
+        assert other.state_dict() == before
+
+
+def test_resuming_from_a_bad_run_file_changes_nothing(tmp_path):
+    path = tmp_path / "run.json"
+    model = xor_model()
+    train(model, epochs=2, checkpoint=path)
+    good = json.loads(path.read_text())
+    edits = [
+        {"training": {**good["training"], "shuffle": [3, [1, 2], None]}},
+        {"training": {**good["training"], "epoch": 7}},
+        {"optimizer": {**good["optimizer"], "optimizer": "Adam"}},
+        {"state": {**good["state"], "layers.0.b": [0.0]}},
+        {"training": None},
+    ]
+    for edit in edits:
+        path.write_text(json.dumps({**good, **edit}))
+        target = xor_model(seed=3)
+        optimizer = SGD(target.parameters(), lr=0.5)
+        before = weights(target), optimizer.state_dict()
+        with pytest.raises(StateError, match=r"run\.json"):
+            train(target, optimizer, epochs=4, checkpoint=path, resume=True)
+        assert (weights(target), optimizer.state_dict()) == before

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import math
+from fractions import Fraction
 
+import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from nn.validation import count, real
+from nn.validation import count, listing, preview, real
 
 
 @given(x=st.integers(0, 10**6), minimum=st.integers(0, 10))
@@ -49,3 +51,19 @@ def test_real_with_an_open_lower_bound_refuses_the_bound_and_nan():
 def test_real_refuses_anything_but_a_number(x):
     with pytest.raises(TypeError, match="Adam: eps must be a number"):
         real(x, "eps", "Adam", low=0.0)
+
+
+@pytest.mark.parametrize("x", [Fraction(1, 3), np.float32(0.25), np.int64(2), 1], ids=repr)
+def test_real_accepts_every_real_number_the_engine_takes(x):
+    assert real(x, "lr", "SGD", low=0.0) == float(x)
+
+
+def test_a_message_quotes_at_most_a_few_items_and_says_how_many_more():
+    names = [f"extra.{i}" for i in range(200_000)]
+    text = listing(names)
+    assert text == "['extra.0', 'extra.1', 'extra.2', 'extra.3', 'extra.4'] and 199995 more"
+    assert listing(["a"]) == "['a']"
+    assert len(preview(list(range(10**5)))) <= 100 and len(preview("x" * 10**6)) <= 100
+    with pytest.raises(TypeError) as raised:
+        real("x" * 10**6, "lr", "SGD", low=0.0)
+    assert len(str(raised.value)) < 200

@@ -193,7 +193,9 @@ OP_CASES = [
     scalar_case("sqrt", Value.sqrt, math.sqrt, arguments(sqrt_arguments)),
     scalar_case("abs", Value.abs, math.fabs, arguments(kinked_arguments)),
     scalar_case("abs()", abs, math.fabs, arguments(kinked_arguments)),
-    scalar_case("step", Value.step, lambda x: 1.0 if x > 0 else 0.0, arguments(kinked_arguments)),
+    scalar_case(
+        "heaviside", Value.heaviside, lambda x: 1.0 if x > 0 else 0.0, arguments(kinked_arguments)
+    ),
     scalar_case("sign", Value.sign, lambda x: math.copysign(1.0, x), arguments(kinked_arguments)),
     *_dot_cases(bias=False),
     *_dot_cases(bias=True),
