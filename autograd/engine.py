@@ -117,4 +117,9 @@ def accumulate(root: Node, seed: float, on_non_finite: NonFiniteHandler | None =
     every ``.grad`` and only ``zero_grad`` resets them. ``on_non_finite``: as above.
     """
     for node, g in float_gradients(root, seed, on_non_finite).items():
-        node.grad += g
+        try:  # free when nothing is raised (CPython 3.11+)
+            node.grad += g
+        except TypeError:  # grad None (after ``p.grad = None``): no gradient yet, as PyTorch
+            if node.grad is not None:
+                raise
+            node.grad = g

@@ -77,3 +77,13 @@ def test_a_gradient_graph_reads_only_the_leaves_of_the_function(case) -> None:
         found = {node for node in topological_order(g) if not node.inputs}
         assert found <= set(inputs) or found == {g}  # g alone: a constant derivative
     assert grad(out, [out], create_graph=True)[0].data == 1.0
+
+
+def test_backward_into_a_grad_of_none_starts_it_as_pytorch_does() -> None:
+    """``p.grad = None`` is PyTorch's way to clear a gradient: backward then sets it."""
+    w, x = Value(3.0), Value(2.0)
+    w.grad = None  # type: ignore[assignment]
+    (w * x).backward()
+    assert (w.grad, x.grad) == (2.0, 3.0)
+    (w * x).backward()
+    assert w.grad == 4.0
