@@ -30,7 +30,7 @@ def fit(
     log_every: int | None = None,
     verbose: bool = True,
     file: TextIO | None = None,
-    compile: bool = False,
+    compile: bool | str = False,
 ) -> list[float]:
     """Train ``model`` on (inputs[i], targets[i]) pairs; return each epoch's mean loss.
 
@@ -48,7 +48,11 @@ def fit(
     (``autograd.compile``, traced once on ``inputs[0]``), the loss and the penalty
     interpreted on its outputs: the same losses as without, to about 1e-12 relative (each
     batch adds its examples' gradients in another order than one graph of it would).
+    ``compile="vectorized"`` compiles the model as NumPy code over the batch, a layer one
+    matrix product (``autograd.compile(..., vectorize=True)``; needs NumPy).
     """
+    if compile not in (False, True, "vectorized"):
+        raise ValueError(f"fit: compile must be False, True or 'vectorized', got {compile!r}")
     n = len(inputs)
     if n != len(targets):
         raise ValueError(f"fit: {n} inputs but {len(targets)} targets")
@@ -62,7 +66,8 @@ def fit(
     rng = random.Random(seed)
     order = list(range(n))
     history: list[float] = []
-    step = _compiled_step(model, inputs[0], loss, penalty) if compile else None
+    vectorize = compile == "vectorized"
+    step = _compiled_step(model, inputs[0], loss, penalty, vectorize) if compile else None
     for epoch in range(1, epochs + 1):
         if size < n:
             rng.shuffle(order)
@@ -92,7 +97,11 @@ def fit(
 
 
 def _compiled_step(
-    model: Callable[[Any], Any], example: Any, loss: Loss, penalty: Callable[[], Value] | None
+    model: Callable[[Any], Any],
+    example: Any,
+    loss: Loss,
+    penalty: Callable[[], Value] | None,
+    vectorize: bool = False,
 ) -> Callable[[list[Any], list[Any]], float]:
     """A step's forward and backward with ``model`` compiled: the loss (and penalty) runs
     interpreted on the compiled outputs, and its gradients seed the compiled backward.
@@ -105,7 +114,9 @@ def _compiled_step(
     _collect(model(example), outputs)
     cut = all(v.operation is ops.SIGMOID for v in outputs)
     compiled = autograd.compile(
-        (lambda x: _map_values(lambda v: v.inputs[0], model(x))) if cut else model, example
+        (lambda x: _map_values(lambda v: v.inputs[0], model(x))) if cut else model,
+        example,
+        vectorize=vectorize,
     )
 
     def step(xs: list[Any], ys: list[Any]) -> float:

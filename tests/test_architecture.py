@@ -20,6 +20,7 @@ PACKAGE = ROOT / "autograd"
 ALLOWED_LAZY = {
     ("autograd.value", "autograd.viz"),  # Value._repr_mimebundle_
     ("autograd.trace", "autograd.player"),  # BackwardTrace._repr_html_
+    ("autograd.compiler", "autograd.matrix"),  # compile(f, vectorize=True): NumPy loads then
 }
 
 
