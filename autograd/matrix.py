@@ -30,7 +30,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from autograd import tree
-from autograd.codegen import RESERVED, NodeWriter
+from autograd.codegen import RESERVED
 from autograd.compiler import CompiledFunction, _SeedError, _SeedsOf
 from autograd.value import Number, _as_float
 
@@ -70,8 +70,7 @@ class VectorizedFunction:
         counts = [len(tree.leaves(shape)) for shape in scalar._shapes]
         flat = iter(program.arguments)
         arguments = [[next(flat) for _ in range(n)] for n in counts]
-        in_use = set(HELPERS)  # the names the writer's bound functions must avoid
-        writer = NodeWriter(in_use)
+        writer = program.writer  # each kind of node's code, already written for .scalar
         grouping = group_nodes(
             program.order,
             program.reading,
@@ -81,10 +80,8 @@ class VectorizedFunction:
             program.readable,
             program.needs_grad,
             writer,
-            set(RESERVED) | HELPERS,
+            set(RESERVED) | HELPERS | set(writer.namespace),
         )
-        in_use.update(g.name for g in grouping.groups)
-        in_use.update(n for pair in grouping.matrix_names.values() for n in pair if n)
         self.grouping_seconds = grouping.seconds
         self.groups = grouping.groups
         self.leaves = tuple(grouping.weights.rows)

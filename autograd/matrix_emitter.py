@@ -14,7 +14,7 @@ forward then backward:
   by element, on floats.
 
 Operands gathered from several groups are stacked; gradients go back to the rows they
-came from (``add.at`` where a row is read more than once).
+came from (``np.add.at`` where a row is read more than once).
 """
 
 from __future__ import annotations
@@ -34,9 +34,7 @@ from autograd.value import Value
 from autograd.vectorize import Group, Grouping
 
 # Names the generated code uses for itself; no group may take one.
-HELPERS = frozenset(
-    {"where", "zeros", "full", "add", "_stack", "_w", "_g", "_B", "_seed", "_out", "np"}
-)
+HELPERS = frozenset({"where", "zeros", "full", "np", "_stack", "_w", "_g", "_B", "_seed", "_out"})
 _PLACEHOLDER = re.compile(r"\b__h(\d+)\b")
 
 
@@ -113,6 +111,12 @@ def _factor(text: str) -> str:
     return f"({text})" if loose else text
 
 
+def _filled(template: str, operand: str, node: str) -> str:
+    """A reduction's template (``__hX``: the input, ``__hout``: the node) on arrays."""
+    text = re.sub(r"\b__hX\b", operand, re.sub(r"\b__hout\b", node, template))
+    return ast.unparse(ast.fix_missing_locations(_Where().visit(ast.parse(text, mode="eval"))))
+
+
 def _atom(text: str) -> str:
     """``text`` bracketed unless it is a name, a call, an index or an attribute."""
     top = ast.parse(text, mode="eval").body
@@ -161,19 +165,14 @@ class MatrixEmitter:
 
     def namespace(self) -> dict[str, Any]:
         """What the generated code calls, by the names it calls it."""
-        names: dict[str, Any] = {
-            "where": np.where,
-            "zeros": np.zeros,
-            "full": np.full,
-            "add": np.add,
-            "_stack": _stack,
-        }
+        names: dict[str, Any] = {}
         for name, bound in self.writer.namespace.items():
             if isinstance(bound, float):
                 names[name] = bound
             else:
                 names[name] = _TWINS.get(id(bound)) or elementwise(bound)
-        return names
+        helpers = {"where": np.where, "zeros": np.zeros, "full": np.full, "np": np}
+        return {**names, **helpers, "_stack": _stack}
 
     # -- writing ---------------------------------------------------------------------------------
     def _write(self) -> None:
@@ -183,6 +182,8 @@ class MatrixEmitter:
                 self._matrix_forward(g)
             elif g.kind == "elementwise":
                 self._elementwise_forward(g)
+            elif g.kind == "reduction":
+                self._reduction_forward(g)
         out = self._operand(self.outputs, self.forward)
         self.backward.append("_g = zeros(_w.shape)")
         self._scatter(self.outputs, f"_seed({out})", True, "  # the outputs' seeds")
@@ -192,6 +193,8 @@ class MatrixEmitter:
                     self._matrix_backward(g)
                 elif g.kind == "elementwise":
                     self._elementwise_backward(g)
+                elif g.kind == "reduction":
+                    self._reduction_backward(g)
         self.backward.append(f"return {out}, _g")
 
     def _rows(self, g: Group, index: list[int]) -> str:
@@ -271,6 +274,31 @@ class MatrixEmitter:
             note = f"  # d{self._shown(g.rows)}/d{self._shown(operand)}"
             self._scatter(operand, term, g.batched, note)
 
+    def _reduction_forward(self, g: Group) -> None:
+        assert g.reduction is not None
+        term, _, divisor = g.reduction
+        x = self._operand(g.inputs, self.forward)
+        self._operands[g] = [x]
+        text = _filled(term, x, g.name)
+        total = f"{_atom(text)}.sum(axis=0, keepdims=True)"
+        mean = "" if divisor is None else f" / {divisor!r}"
+        note = f"  # {g.op.name}" if g.op is not None and g.op.name.isidentifier() else ""
+        self.forward.append(f"{g.name} = {total}{mean}{note}")
+
+    def _reduction_backward(self, g: Group) -> None:
+        assert g.reduction is not None
+        _, partial, _ = g.reduction
+        (x,) = self._operands[g]
+        if not self._wants(g.inputs):
+            return
+        text = _filled(partial, x, g.name)
+        gradient = f"g_{g.name}"
+        if "__hX" not in partial:  # the same partial for every input: one row each
+            gradient = f"{gradient}.repeat({len(g.inputs)}, axis=0)"
+        term = gradient if text == "1.0" else f"{_factor(text)} * {gradient}"
+        note = f"  # d{self._shown(g.rows)}/d{self._shown(g.inputs)}"
+        self._scatter(g.inputs, term, g.batched, note)
+
     def _matrix_forward(self, g: Group) -> None:
         weights = self.grouping.weights
         w_name, b_name = self.grouping.matrix_names[g]
@@ -316,7 +344,10 @@ class MatrixEmitter:
         if len(nodes) == 1:
             name = self.readable[nodes[0]]
             return f"({name})" if " " in name else name
-        return "[" + ", ".join(self.readable[v] for v in nodes) + "]"
+        shown = [self.readable[v] for v in nodes]
+        if len(shown) > 4:
+            shown = [*shown[:2], "...", shown[-1]]
+        return "[" + ", ".join(shown) + "]"
 
     def _wants(self, nodes: Sequence[Value]) -> bool:
         return any(g.needs_grad for g, _, _ in self._segments(nodes))
@@ -327,7 +358,7 @@ class MatrixEmitter:
 
     def _add_rows(self, target: str, g: Group, rows: list[int], part: str, note: str = "") -> None:
         if len(set(rows)) < len(rows):
-            self.backward.append(f"add.at({target}, {rows!r}, {part}){note}")
+            self.backward.append(f"np.add.at({target}, {rows!r}, {part}){note}")
         elif rows == list(range(len(g.rows))):
             if target == "_g":
                 self.backward.append(f"_g += {part}{note}")

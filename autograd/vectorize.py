@@ -21,6 +21,7 @@ its forward must be the sum of products at the node's numbers.
 
 from __future__ import annotations
 
+import ast
 import math
 import re
 import time
@@ -43,8 +44,9 @@ class Group:
     """Nodes held in one array, one row per node (``rows``), in reading order.
 
     ``kind`` is "argument" (a parameter of the compiled function), "weights" (every leaf
-    read from ``.data``, as one column), "matrix" (weighted sums, ``W @ X + b``) or
-    "elementwise". A matrix group's ``weights`` are its k rows of n leaves, ``biases`` its
+    read from ``.data``, as one column), "matrix" (weighted sums, ``W @ X + b``),
+    "reduction" (one node summing a term of each input, ``Σ x²``, over its ``inputs``)
+    or "elementwise". A matrix group's ``weights`` are its k rows of n leaves, ``biases`` its
     k bias leaves (or none) and ``inputs`` the n nodes they all read.
     """
 
@@ -59,6 +61,9 @@ class Group:
     inputs: list[Value] = field(default_factory=list)
     needs_grad: bool = False
     level: int = 0
+    # a reduction's code: each input's term, each input's partial (holes __hX for the
+    # input, __hout for the node), and the divisor of the sum (a mean's n) or None
+    reduction: tuple[str, str, float | None] | None = None
 
     def __repr__(self) -> str:
         return f"<group {self.name}: {self.kind}, {len(self.rows)} rows>"
@@ -116,20 +121,24 @@ def group_nodes(
             layouts[layout_key] = _matrix_layout(writer, v)
         layout = layouts[layout_key]
         matrix = layout is not None and _is_matrix_row(v, layout, weight_leaves)
+        reduction = None if matrix else _reduction(writer, v)
         if matrix:
             assert layout is not None
             w, x, b = layout
             inputs = tuple(v._inputs[i] for i in x)
             key: tuple[Any, ...] = ("matrix", id(op), len(b), *map(id, inputs))
+        elif reduction is not None:
+            key, inputs = ("reduction", v), v._inputs
         else:
             key = ("elementwise", id(op), len(v._inputs), *map(repr, v.constants), level[v])
             key += (batched[v],)
         group = keyed.get(key)
         if group is None:
-            kind = "matrix" if matrix else "elementwise"
+            kind = "matrix" if matrix else "elementwise" if reduction is None else "reduction"
             group = keyed[key] = Group("", [], kind, batched[v], op, v.constants, level=level[v])
-            if matrix:
+            if matrix or reduction is not None:
                 group.inputs = list(inputs)
+            group.reduction = reduction
         group.rows.append(v)
         if matrix:
             assert layout is not None
@@ -143,6 +152,9 @@ def group_nodes(
     weights = Group("_w", _weight_layout(computed, leaves), "weights", False)
     groups = [*argument_groups, weights, *computed]
     where = {v: (g, i) for g in groups for i, v in enumerate(g.rows)}
+    for g in computed:  # a sum does not care for its terms' order: read them as stored
+        if g.kind == "reduction" and len(set(g.inputs)) == len(g.inputs):
+            g.inputs.sort(key=lambda v: (groups.index(where[v][0]), where[v][1]))
     for g in groups:
         g.needs_grad = g.kind != "argument" and any(needs_grad.get(v, False) for v in g.rows)
     matrix_names = _name_groups(computed, readable, reserved | {g.name for g in argument_groups})
@@ -181,6 +193,56 @@ def _matrix_layout(writer: NodeWriter, node: Value) -> tuple[tuple[int, ...], ..
     if b and partials[b[0]].pieces != ("1.0",):
         return None
     return w, x, b
+
+
+def _reduction(writer: NodeWriter, node: Value) -> tuple[str, str, float | None] | None:
+    """A node whose op sums one term per input (``sum((x0 * x0, x1 * x1))``, a mean's
+    ``sum((x0, x1)) / 2``) and whose partial by each input is one template of that input
+    (``x0 + x0``): the term, the partial and the divisor, as read from its op's code."""
+    op, n = node._op, len(node._inputs)
+    assert op is not None
+    if op.forward_code is None or n < 2:
+        return None
+    code = writer.code_for(op, n, node.constants, [x.data for x in node._inputs])
+    if code.partials is None:
+        return None
+    holes = [f"__h{i}" for i in range(n)] + ["__hout"]
+    text = code.forward.fill(holes)
+    divisor = None
+    mean = re.fullmatch(r"(.*) / (\d+)", text)
+    if mean is not None:
+        text, divisor = mean[1], float(mean[2])
+    if not (text.startswith("sum((") and text.endswith("))")):
+        return None
+    terms = text[len("sum((") : -len("))")].rstrip(",").split(", ")
+    if len(terms) != n:
+        return None
+    first = code.partials[0].pieces
+    if any(isinstance(p, int) and p not in (0, n) for p in first):
+        return None  # input 0's partial reads another input
+    for i, t in enumerate(code.partials):
+        if t.pieces != tuple(i if isinstance(p, int) and p == 0 else p for p in first):
+            return None
+    partial = re.sub(r"\b__h0\b", "__hX", code.partials[0].fill(holes))
+    term = _one_input(terms)
+    if term is None:
+        return None
+    try:
+        ast.parse(term, mode="eval")
+    except SyntaxError:  # a comma inside a term: not one term per input
+        return None
+    return term, partial, divisor
+
+
+def _one_input(texts: list[str]) -> str | None:
+    """The template (hole ``__hX``) that each of ``texts`` is, for its own input; None
+    when they are not one template or read another input."""
+    template = re.sub(r"\b__h0\b", "__hX", texts[0])
+    for i, text in enumerate(texts):
+        own = re.sub(rf"\b__h{i}\b", "__hX", text)
+        if own != template or re.search(r"\b__h\d", own):
+            return None
+    return template
 
 
 def _is_matrix_row(v: Value, layout: tuple[tuple[int, ...], ...], weights: set[Value]) -> bool:

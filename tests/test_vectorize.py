@@ -1,8 +1,9 @@
 """compile(f, ..., vectorize=True): the grouping pass and the matrix program it writes.
 
 The vectorized batch is checked against the scalar compiled batch (itself the
-interpreter's, example by example): values and gradients equal to 1e-12 of their
-magnitude, since NumPy adds in another order. Every check runs the matrix program itself
+interpreter's, example by example): values and gradients equal to 1e-12 relative (of the
+largest gradient: one that cancels to almost 0 is exact to that), since NumPy adds in
+another order. Every check runs the matrix program itself
 (``min_batch`` set to 1) and asserts that it did (no fallback to the scalar code).
 """
 
@@ -33,9 +34,11 @@ def vectorized(f: Callable[..., Any], *examples: Any) -> VectorizedFunction:
 
 
 def close(got: Sequence[float], want: Sequence[float], scale: Sequence[float]) -> bool:
-    """Equal to 1e-12 of each number's magnitude (the sum of |terms| that made it)."""
+    """Equal to 1e-12 relative: of each number's own magnitude (``scale``), or of the
+    largest of them (a gradient that cancels to almost 0 is as exact as the others)."""
+    largest = max((abs(s) for s in scale if math.isfinite(s)), default=0.0)
     return all(
-        abs(g - w) <= 1e-12 * (s + abs(w)) or (math.isnan(g) and math.isnan(w))
+        abs(g - w) <= 1e-12 * (abs(s) + largest) or (math.isnan(g) and math.isnan(w))
         for g, w, s in zip(got, want, scale, strict=True)
     )
 
