@@ -93,7 +93,13 @@ class VectorizedFunction:
         self.node_count = scalar.node_count
         self.min_batch = MIN_BATCH
         self.fallbacks = 0  # batches the scalar code ran instead (NumPy flagged a problem)
-        self.compile_seconds = time.perf_counter() - started
+        self._seconds = time.perf_counter() - started - scalar.compile_seconds
+
+    @property
+    def compile_seconds(self) -> float:
+        """Tracing, grouping and writing both programs, and compiling them (the scalar
+        code's batch variants as they are first used)."""
+        return self.scalar.compile_seconds + self._seconds
 
     def __call__(self, *args: Any) -> Any:
         return self.scalar(*args)
@@ -113,7 +119,8 @@ class VectorizedFunction:
         ``CompiledFunction.batch``."""
         arrays = self._arrays(columns)
         if arrays is None:  # a small batch, or columns the scalar code should explain
-            return self.scalar.batch(*columns, seed=seed)
+            lists = [c.tolist() if isinstance(c, np.ndarray) else c for c in columns]
+            return self.scalar.batch(*lists, seed=seed)
         size = arrays[0].shape[1] if arrays else len(columns[0])
         given: list[Any] = []
         seeds = self._seeds(seed, size, given)

@@ -66,6 +66,8 @@ def train_vectorized(problem: Problem) -> Callable[[], Any]:
     """The nn network compiled as NumPy code over the batch (``vectorize=True``): each
     example's loss plus the L2 penalty traced once (the batch's mean of loss + penalty is
     the mean loss plus the penalty), a layer one matrix product, then the SGD update."""
+    import numpy as np  # the "fast" extra, as vectorize=True itself needs
+
     forward, params = chainrule_engine.nn_network(problem)
     alpha = problem.alpha
 
@@ -74,12 +76,16 @@ def train_vectorized(problem: Problem) -> Callable[[], Any]:
         return term + nn.l2_penalty(params, alpha) if alpha else term
 
     losses = compile(loss, problem.X[0], problem.y[0], vectorize=True)
+    # Batches below min_batch (XOR's 4 examples) run the scalar code: compile it now,
+    # untimed, as for the scalar compiled engine.
+    losses.scalar.batch(problem.X[:1], problem.y[:1], seed=0.0)
+    X, y = np.array(problem.X), np.array(problem.y)  # noqa: N806 (the data, once, as NumPy holds it)
     m, lr = len(problem.X), problem.lr
 
     def step() -> float:
         for p in params:
             p.grad = 0.0
-        total = sum(losses.batch(problem.X, problem.y, seed=1.0 / m)) * (1.0 / m)
+        total = sum(losses.batch(X, y, seed=1.0 / m)) * (1.0 / m)
         for p in params:
             p.data -= lr * p.grad
         return total
