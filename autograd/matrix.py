@@ -196,7 +196,8 @@ class VectorizedFunction:
         return from_function
 
     def _per_example(self, out: Any, size: int) -> list[Any]:
-        out = np.broadcast_to(out, (self._outputs, size))
+        if out.shape[1] != size:  # outputs that depend on the weights alone
+            out = np.broadcast_to(out, (self._outputs, size))
         if self.scalar._output_shape is None:
             return list(out[0].tolist())
         return [self.scalar._shaped(tuple(row)) for row in out.T.tolist()]

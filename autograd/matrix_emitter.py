@@ -85,19 +85,35 @@ def _stack(*parts: Any) -> Any:
 
 
 class _Where(ast.NodeTransformer):
-    """``a if test else b`` -> ``where(test, a, b)``."""
+    """``a if test else b`` -> ``where(test, a, b)``. In a factor (``factor``: a partial,
+    which multiplies a gradient), ``1.0 if test else 0.0`` is the test itself: an array
+    of booleans multiplies as ones and zeros, exactly."""
+
+    def __init__(self, factor: bool = False) -> None:
+        self.factor = factor
 
     def visit_IfExp(self, node: ast.IfExp) -> Any:
         self.generic_visit(node)
+        if self.factor and _is(node.body, 1.0) and _is(node.orelse, 0.0):
+            return node.test
         call = ast.Call(ast.Name("where", ast.Load()), [node.test, node.body, node.orelse], [])
         return ast.copy_location(call, node)
 
 
-def _on_arrays(template: Template, n: int) -> tuple[str, bool]:
+def _is(node: ast.expr, number: float) -> bool:
+    """Whether ``node`` is the float literal ``number`` (1.0, not 1 nor True; 0.0, not -0.0)."""
+    return (
+        isinstance(node, ast.Constant)
+        and type(node.value) is float
+        and repr(node.value) == repr(number)
+    )
+
+
+def _on_arrays(template: Template, n: int, factor: bool) -> tuple[str, bool]:
     """A node template as array source with placeholders ``__h0`` ... for its holes, and
     whether it reads any operand."""
     source = template.fill([f"__h{i}" for i in range(n + 1)])
-    tree_ = _Where().visit(ast.parse(source, mode="eval"))
+    tree_ = _Where(factor).visit(ast.parse(source, mode="eval"))
     text = ast.unparse(ast.fix_missing_locations(tree_))
     return text, bool(_PLACEHOLDER.search(text))
 
@@ -111,10 +127,11 @@ def _factor(text: str) -> str:
     return f"({text})" if loose else text
 
 
-def _filled(template: str, operand: str, node: str) -> str:
+def _filled(template: str, operand: str, node: str, factor: bool) -> str:
     """A reduction's template (``__hX``: the input, ``__hout``: the node) on arrays."""
     text = re.sub(r"\b__hX\b", operand, re.sub(r"\b__hout\b", node, template))
-    return ast.unparse(ast.fix_missing_locations(_Where().visit(ast.parse(text, mode="eval"))))
+    where = _Where(factor).visit(ast.parse(text, mode="eval"))
+    return ast.unparse(ast.fix_missing_locations(where))
 
 
 def _atom(text: str) -> str:
@@ -227,10 +244,12 @@ class MatrixEmitter:
         lines.append(f"{name} = {gathered}")
         return name
 
-    def _template(self, template: Template, n: int, names: Sequence[str]) -> tuple[str, bool]:
-        key = (template.pieces, n)
+    def _template(
+        self, template: Template, n: int, names: Sequence[str], factor: bool = False
+    ) -> tuple[str, bool]:
+        key = (template.pieces, n, factor)
         if key not in self._templates:
-            self._templates[key] = _on_arrays(template, n)
+            self._templates[key] = _on_arrays(template, n, factor)
         text, reads = self._templates[key]
         return _PLACEHOLDER.sub(lambda m: names[int(m[1])], text), reads
 
@@ -263,7 +282,7 @@ class MatrixEmitter:
             if code.partials is None:
                 partial = f"d_{g.name}[{p}]"
             else:
-                partial, _ = self._template(code.partials[p], n, names)
+                partial, _ = self._template(code.partials[p], n, names, factor=True)
             if partial == "1.0":
                 term = gradient
             elif partial == "-1.0":
@@ -279,7 +298,7 @@ class MatrixEmitter:
         term, _, divisor = g.reduction
         x = self._operand(g.inputs, self.forward)
         self._operands[g] = [x]
-        text = _filled(term, x, g.name)
+        text = _filled(term, x, g.name, factor=False)
         total = f"{_atom(text)}.sum(axis=0, keepdims=True)"
         mean = "" if divisor is None else f" / {divisor!r}"
         note = f"  # {g.op.name}" if g.op is not None and g.op.name.isidentifier() else ""
@@ -291,7 +310,7 @@ class MatrixEmitter:
         (x,) = self._operands[g]
         if not self._wants(g.inputs):
             return
-        text = _filled(partial, x, g.name)
+        text = _filled(partial, x, g.name, factor=True)
         gradient = f"g_{g.name}"
         if "__hX" not in partial:  # the same partial for every input: one row each
             gradient = f"{gradient}.repeat({len(g.inputs)}, axis=0)"
