@@ -371,3 +371,18 @@ def test_the_grouping_pass_reports_its_time() -> None:
     assert 0 < made.grouping_seconds < made.compile_seconds
     assert made.node_count > 60 and len(made.groups) < 15
     assert ops.RELU in {g.op for g in made.groups}
+
+
+def test_an_l2_penalty_and_a_mean_are_one_reduction_line_each() -> None:
+    model = nn.MLP(2, [3, 1], activation="relu", seed=4)
+    params = model.parameters()
+
+    def loss(x: list[Value], y: Value) -> Value:
+        return mean([(model(x) - y) ** 2, x[0] * x[1]]) + nn.l2_penalty(params, 1e-3)
+
+    made = vectorized(loss, [0.0, 0.0], 0.0)
+    reductions = [g for g in made.groups if g.kind == "reduction"]
+    assert sorted(g.op.name for g in reductions if g.op) == ["mean", "sum_squares"]
+    assert "    sum_squares1 = (_w * _w).sum(axis=0, keepdims=True)  # sum_squares" in made.source
+    assert "    _g += (_w + _w) * g_sum_squares1  # dsum_squares1/d_w" in made.source
+    same_as_scalar(made, params, [[0.5, 1.0], [-1.0, 2.0], [0.0, 0.25]], [1.0, 0.0, 2.0], seed=0.5)
