@@ -89,6 +89,7 @@ class VectorizedFunction:
         self.source = emitter.source(self.parameters)
         self._run = _build(self.source, emitter.namespace(), scalar._title)
         self._counts = counts
+        self._dims = [_dims(shape) for shape in scalar._shapes]
         self._outputs = len(program.outputs)
         self.node_count = scalar.node_count
         self.min_batch = MIN_BATCH
@@ -154,27 +155,22 @@ class VectorizedFunction:
         if size < max(self.min_batch, 1):
             return None
         arrays = []
-        for column, count in zip(columns, self._counts, strict=True):
+        for column, count, dims in zip(columns, self._counts, self._dims, strict=True):
             try:
                 a = np.asarray(column)
             except (TypeError, ValueError):
                 return None
             if a.dtype.kind not in "fiu" or a.size != size * count or a.shape[0] != size:
                 return None
+            if dims is not None and a.shape[1:] != dims:  # [[1, 2]] for a traced [1, 2]
+                return None
             arrays.append(a.reshape(size, count).T.astype(float))
-        if not self._counts_match(columns, arrays):
-            return None
+        if None in self._dims:  # a ragged traced shape: the scalar code checks an example
+            try:
+                self.scalar._numbers(tuple(c[0] for c in columns))
+            except (TypeError, ValueError):
+                return None
         return arrays
-
-    def _counts_match(self, columns: Sequence[Sequence[Any]], arrays: list[Any]) -> bool:
-        """An array holds the traced shape only if its first example does (NumPy reads
-        [[1, 2]] for a traced [1, 2] with as many numbers; the scalar code checks it)."""
-        first = tuple(c[0] for c in columns)
-        try:
-            self.scalar._numbers(first)
-        except (TypeError, ValueError):
-            return False
-        return True
 
     def _seeds(self, seed: Any, size: int, given: list[Any]) -> Callable[[Any], Any]:
         """``_seed`` of the generated code: the outputs' gradients from their values."""
@@ -201,6 +197,18 @@ class VectorizedFunction:
         if self.scalar._output_shape is None:
             return list(out[0].tolist())
         return [self.scalar._shaped(tuple(row)) for row in out.T.tolist()]
+
+
+def _dims(shape: Any) -> tuple[int, ...] | None:
+    """A traced argument's shape as an array's (``(2,)`` for a pair of numbers), or None
+    where its items differ in shape."""
+    if shape is None:
+        return ()
+    inner = {_dims(item) for item in shape}
+    if len(inner) > 1 or None in inner:
+        return None
+    item: tuple[int, ...] = inner.pop() or () if inner else ()
+    return (len(shape), *item)
 
 
 def _build(source: str, namespace: dict[str, Any], title: str) -> Callable[..., Any]:

@@ -161,6 +161,7 @@ class MatrixEmitter:
         self._aliased: set[Group] = set()
         self._templates: dict[tuple[Any, ...], tuple[str, bool]] = {}
         self._operands: dict[Group, list[str]] = {}  # the operands' variables, per group
+        self._weight_parts: list[tuple[list[int], str, str]] = []  # rows, gradient, comment
         self.root = self._shown(self.outputs) if len(self.outputs) == 1 else "out"
         self.inputs: list[str] = []
         self.forward: list[str] = []
@@ -202,7 +203,6 @@ class MatrixEmitter:
             elif g.kind == "reduction":
                 self._reduction_forward(g)
         out = self._operand(self.outputs, self.forward)
-        self.backward.append("_g = zeros(_w.shape)")
         self._scatter(self.outputs, f"_seed({out})", True, "  # the outputs' seeds")
         for g in reversed(groups):
             if g.needs_grad and g in self._started:
@@ -212,7 +212,43 @@ class MatrixEmitter:
                     self._elementwise_backward(g)
                 elif g.kind == "reduction":
                     self._reduction_backward(g)
+        self._weight_gradients()
         self.backward.append(f"return {out}, _g")
+
+    def _weight_gradients(self) -> None:
+        """``_g``: the weights' gradients, in the order of ``_w``. The rows that one
+        contribution alone fills (a matrix group's W and b: they were laid out for it)
+        are stacked as one array; the others are added to it."""
+        size = len(self.grouping.weights.rows)
+        pieces: dict[int, tuple[int, str]] = {}  # start -> (stop, part)
+        taken: set[int] = set()
+        rest = []
+        for rows, part, note in self._weight_parts:
+            contiguous = rows == list(range(rows[0], rows[0] + len(rows)))
+            if contiguous and not note and taken.isdisjoint(rows):
+                pieces[rows[0]] = (rows[-1] + 1, part)
+                taken.update(rows)
+            else:
+                rest.append((rows, part, note))
+        stacked, at = [], 0
+        for start in sorted(pieces):
+            stop, part = pieces[start]
+            if start > at:
+                stacked.append(f"zeros(({start - at}, 1))")
+            stacked.append(part)
+            at = stop
+        if at < size and stacked:
+            stacked.append(f"zeros(({size - at}, 1))")
+        self.backward.append("# the weights' gradients, in the order of _w")
+        if not stacked:
+            self.backward.append("_g = zeros(_w.shape)")
+        elif len(stacked) == 1:
+            self.backward.append(f"_g = {stacked[0]}.copy()")
+        else:
+            self.backward.append(f"_g = np.concatenate(({', '.join(stacked)}))")
+        weights = self.grouping.weights
+        for rows, part, note in rest:
+            self._add_rows("_g", weights, rows, part, note)
 
     def _rows(self, g: Group, index: list[int]) -> str:
         """The rows ``index`` of group ``g``'s array."""
@@ -372,8 +408,9 @@ class MatrixEmitter:
         return any(g.needs_grad for g, _, _ in self._segments(nodes))
 
     # -- gradients back to their rows -----------------------------------------------------------
-    def _add_to_weights(self, rows: list[int], part: str) -> None:
-        self._add_rows("_g", self.grouping.weights, rows, part)
+    def _add_to_weights(self, rows: list[int], part: str, note: str = "") -> None:
+        """A contribution to the weights' gradients, added when they are put together."""
+        self._weight_parts.append((rows, part, note))
 
     def _add_rows(self, target: str, g: Group, rows: list[int], part: str, note: str = "") -> None:
         if len(set(rows)) < len(rows):
@@ -404,7 +441,7 @@ class MatrixEmitter:
             if batched and not g.batched:
                 part = f"{_atom(part)}.sum(axis=1, keepdims=True)"
             if g is self.grouping.weights:
-                self._add_rows("_g", g, rows, part, note)
+                self._add_to_weights(rows, part, note)
                 continue
             target = f"g_{g.name}"
             whole = rows == list(range(len(g.rows)))

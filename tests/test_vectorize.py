@@ -84,21 +84,18 @@ def batch(X, y, _B, _w, _seed):
     A2_y = A2 - y
     Loss = pow_const(A2_y, 2.0)
     # backward: the chain rule a group at a time, a weighted sum's in matrix form
-    _g = zeros(_w.shape)
     g_Loss = _seed(Loss)  # the outputs' seeds
     g_A2_y = 2.0 * A2_y ** 1.0 * g_Loss  # dLoss/d(A2 - y)
     g_A2 = g_A2_y  # d(A2 - y)/dA2
     g_Z2 = A2 * (1.0 - A2) * g_A2  # dA2/dZ2
     g_W2 = g_Z2 @ A1.T  # dLoss/dW2 = δ2 A1ᵀ
-    _g[6:8] += g_W2.reshape(-1, 1)
     g_b2 = g_Z2.sum(axis=1, keepdims=True)  # dLoss/db2 = Σ δ2
-    _g[8:9] += g_b2
     g_A1 = W2.T @ g_Z2  # dLoss/dA1 = W2ᵀ δ2
     g_Z1 = A1 * (1.0 - A1) * g_A1  # dA1/dZ1
     g_W1 = g_Z1 @ X.T  # dLoss/dW1 = δ1 Xᵀ
-    _g[0:4] += g_W1.reshape(-1, 1)
     g_b1 = g_Z1.sum(axis=1, keepdims=True)  # dLoss/db1 = Σ δ1
-    _g[4:6] += g_b1
+    # the weights' gradients, in the order of _w
+    _g = np.concatenate((g_W1.reshape(-1, 1), g_b1, g_W2.reshape(-1, 1), g_b2))
     return Loss, _g
 """
 
