@@ -39,6 +39,7 @@ try:
 except ImportError:  # NumPy is the optional extra "fast"
     np = None  # type: ignore[assignment]
 
+Update = Callable[[Any, Any], Any]  # (weights, gradients) -> new weights, as NumPy columns
 MIN_BATCH = 16  # below this many examples, the scalar compiled code is faster
 _serial = itertools.count(1)
 
@@ -112,16 +113,24 @@ class VectorizedFunction:
         )
 
     def batch(
-        self, *columns: Sequence[Any], seed: Number | Callable[[list[Any]], Any] = 1.0
+        self,
+        *columns: Sequence[Any],
+        seed: Number | Callable[[list[Any]], Any] = 1.0,
+        update: Update | None = None,
     ) -> list[Any]:
         """``f`` on every example (one per row of the columns), the weights' gradients of
         ``seed * (sum of every output)`` added into their ``.grad``; ``seed`` may be a
         function of the outputs giving one seed per example, as for
-        ``CompiledFunction.batch``."""
+        ``CompiledFunction.batch``.
+
+        ``update(weights, gradients) -> new weights`` (NumPy columns, in the order of
+        ``.leaves``) fuses an optimizer's step into the call: the weights' ``.data`` are
+        written once with its result and their ``.grad`` are left as they were; SGD is
+        ``update=lambda w, g: w - lr * g``.
+        """
         arrays = self._arrays(columns)
         if arrays is None:  # a small batch, or columns the scalar code should explain
-            lists = [c.tolist() if isinstance(c, np.ndarray) else c for c in columns]
-            return self.scalar.batch(*lists, seed=seed)
+            return self._scalar_batch(columns, seed, update)
         size = arrays[0].shape[1] if arrays else len(columns[0])
         given: list[Any] = []
         seeds = self._seeds(seed, size, given)
@@ -134,10 +143,43 @@ class VectorizedFunction:
         except Exception:  # NumPy flagged a problem: the scalar code decides what it is
             self.fallbacks += 1
             again = seed if not given else (lambda _outputs: given[0])
-            return self.scalar.batch(*columns, seed=again)
-        for v, g in zip(self.leaves, gradients.ravel().tolist(), strict=True):
-            v.grad += g
+            return self._scalar_batch(columns, again, update)
+        if update is None:
+            for v, g in zip(self.leaves, gradients.ravel().tolist(), strict=True):
+                v.grad += g
+        else:
+            self._write_update(update, w, gradients)
         return self._per_example(out, size)
+
+    def _scalar_batch(self, columns: Sequence[Any], seed: Any, update: Update | None) -> list[Any]:
+        """The batch run by the scalar compiled code (its gradients gathered for
+        ``update``, the ``.grad`` left as they were)."""
+        lists = [c.tolist() if isinstance(c, np.ndarray) else c for c in columns]
+        if update is None:
+            found: list[Any] = self.scalar.batch(*lists, seed=seed)
+            return found
+        saved = [v.grad for v in self.leaves]
+        for v in self.leaves:
+            v.grad = 0.0
+        try:
+            outputs: list[Any] = self.scalar.batch(*lists, seed=seed)
+            gradients = np.array([v.grad for v in self.leaves], dtype=float).reshape(-1, 1)
+        finally:
+            for v, g in zip(self.leaves, saved, strict=True):
+                v.grad = g
+        w = np.array([v.data for v in self.leaves], dtype=float).reshape(-1, 1)
+        self._write_update(update, w, gradients)
+        return outputs
+
+    def _write_update(self, update: Update, w: Any, gradients: Any) -> None:
+        new = np.asarray(update(w, gradients), dtype=float)
+        if new.shape != w.shape:
+            raise ValueError(
+                f"{self.scalar._title}.batch: update must return the new weights shaped as "
+                f"the weights it was given, {w.shape}, got {new.shape}"
+            )
+        for v, x in zip(self.leaves, new.ravel().tolist(), strict=True):
+            v.data = x
 
     # -- arguments, seeds, results ------------------------------------------------------------
     def _arrays(self, columns: Sequence[Sequence[Any]]) -> list[Any] | None:

@@ -383,3 +383,28 @@ def test_an_l2_penalty_and_a_mean_are_one_reduction_line_each() -> None:
     assert "    sum_squares1 = (_w * _w).sum(axis=0, keepdims=True)  # sum_squares" in made.source
     assert "    _g += (_w + _w) * g_sum_squares1  # dsum_squares1/d_w" in made.source
     same_as_scalar(made, params, [[0.5, 1.0], [-1.0, 2.0], [0.0, 0.25]], [1.0, 0.0, 2.0], seed=0.5)
+
+
+@pytest.mark.parametrize("m", [3, 40])  # below min_batch, the scalar code; above, the matrix one
+def test_a_fused_update_moves_the_weights_as_sgd_on_the_gradients(m) -> None:
+    rng = random.Random(m)
+    xs = [[rng.uniform(-1, 1), rng.uniform(-1, 1)] for _ in range(m)]
+    ys = [rng.uniform(0, 1) for _ in range(m)]
+    moved = []
+    for fused in (False, True):
+        model = nn.MLP(2, [4, 1], activation="tanh", seed=7)
+        params = model.parameters()
+        made = compile(lambda x, y, model=model: (model(x) - y) ** 2, xs[0], ys[0], vectorize=True)
+        for p in params:
+            p.grad = 0.5  # left as it is by a fused update
+        if fused:
+            made.batch(xs, ys, seed=1 / m, update=lambda w, g: w - 0.1 * g)
+            assert all(p.grad == 0.5 for p in params)
+        else:
+            made.batch(xs, ys, seed=1 / m)
+            for p in params:
+                p.data -= 0.1 * (p.grad - 0.5)
+        moved.append([p.data for p in params])
+    assert close(moved[1], moved[0], [abs(w) for w in moved[0]])
+    with pytest.raises(ValueError, match="update must return the new weights"):
+        made.batch(xs, ys, update=lambda w, g: w[:2])

@@ -65,7 +65,8 @@ def train_elementwise(problem: Problem) -> Callable[[], Any]:
 def train_vectorized(problem: Problem) -> Callable[[], Any]:
     """The nn network compiled as NumPy code over the batch (``vectorize=True``): each
     example's loss plus the L2 penalty traced once (the batch's mean of loss + penalty is
-    the mean loss plus the penalty), a layer one matrix product, then the SGD update."""
+    the mean loss plus the penalty), a layer one matrix product; the SGD update is fused
+    into the call (``update=``), which writes each weight's ``.data`` once."""
     import numpy as np  # the "fast" extra, as vectorize=True itself needs
 
     forward, params = chainrule_engine.nn_network(problem)
@@ -82,13 +83,11 @@ def train_vectorized(problem: Problem) -> Callable[[], Any]:
     X, y = np.array(problem.X), np.array(problem.y)  # noqa: N806 (the data, once, as NumPy holds it)
     m, lr = len(problem.X), problem.lr
 
+    def sgd(w: Any, g: Any) -> Any:  # the update fused into the call: .data written once
+        return w - lr * g
+
     def step() -> float:
-        for p in params:
-            p.grad = 0.0
-        total = sum(losses.batch(X, y, seed=1.0 / m)) * (1.0 / m)
-        for p in params:
-            p.data -= lr * p.grad
-        return total
+        return sum(losses.batch(X, y, seed=1.0 / m, update=sgd)) * (1.0 / m)
 
     def run() -> list[float]:
         return [step() for _ in range(problem.steps)] + [p.data for p in params]
