@@ -24,6 +24,7 @@ from __future__ import annotations
 import builtins
 import itertools
 import linecache
+import operator
 import time
 import weakref
 from collections.abc import Callable, Sequence
@@ -40,7 +41,8 @@ except ImportError:  # NumPy is the optional extra "fast"
     np = None  # type: ignore[assignment]
 
 Update = Callable[[Any, Any], Any]  # (weights, gradients) -> new weights, as NumPy columns
-MIN_BATCH = 16  # below this many examples, the scalar compiled code is faster
+MIN_BATCH = 16
+_DATA = operator.attrgetter("data")  # below this many examples, the scalar compiled code is faster
 _serial = itertools.count(1)
 
 
@@ -128,13 +130,15 @@ class VectorizedFunction:
         written once with its result and their ``.grad`` are left as they were; SGD is
         ``update=lambda w, g: w - lr * g``.
         """
+        if update is None and columns and _shorter(columns[0], self.min_batch):
+            return self.scalar.batch(*columns, seed=seed)  # a small batch: the scalar code
         arrays = self._arrays(columns)
         if arrays is None:  # a small batch, or columns the scalar code should explain
             return self._scalar_batch(columns, seed, update)
         size = arrays[0].shape[1] if arrays else len(columns[0])
         given: list[Any] = []
         seeds = self._seeds(seed, size, given)
-        w = np.array([v.data for v in self.leaves], dtype=float).reshape(-1, 1)
+        w = self._weights()
         try:
             with np.errstate(all="raise", under="ignore"):
                 out, gradients = self._run(*arrays, size, w, seeds)
@@ -167,9 +171,13 @@ class VectorizedFunction:
         finally:
             for v, g in zip(self.leaves, saved, strict=True):
                 v.grad = g
-        w = np.array([v.data for v in self.leaves], dtype=float).reshape(-1, 1)
+        w = self._weights()
         self._write_update(update, w, gradients)
         return outputs
+
+    def _weights(self) -> Any:
+        """The weights' current ``.data``, as the column ``_w``."""
+        return np.array(list(map(_DATA, self.leaves)), dtype=float).reshape(-1, 1)
 
     def _write_update(self, update: Update, w: Any, gradients: Any) -> None:
         new = np.asarray(update(w, gradients), dtype=float)
@@ -206,7 +214,7 @@ class VectorizedFunction:
                 return None
             if dims is not None and a.shape[1:] != dims:  # [[1, 2]] for a traced [1, 2]
                 return None
-            arrays.append(a.reshape(size, count).T.astype(float))
+            arrays.append(a.reshape(size, count).T.astype(float, copy=False))
         if None in self._dims:  # a ragged traced shape: the scalar code checks an example
             try:
                 self.scalar._numbers(tuple(c[0] for c in columns))
@@ -239,6 +247,11 @@ class VectorizedFunction:
         if self.scalar._output_shape is None:
             return list(out[0].tolist())
         return [self.scalar._shaped(tuple(row)) for row in out.T.tolist()]
+
+
+def _shorter(column: Any, size: int) -> bool:
+    """Whether ``column`` is a list or tuple of fewer than ``size`` examples."""
+    return isinstance(column, (list, tuple)) and len(column) < size
 
 
 def _dims(shape: Any) -> tuple[int, ...] | None:

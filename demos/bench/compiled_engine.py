@@ -66,7 +66,8 @@ def train_vectorized(problem: Problem) -> Callable[[], Any]:
     """The nn network compiled as NumPy code over the batch (``vectorize=True``): each
     example's loss plus the L2 penalty traced once (the batch's mean of loss + penalty is
     the mean loss plus the penalty), a layer one matrix product; the SGD update is fused
-    into the call (``update=``), which writes each weight's ``.data`` once."""
+    into the call (``update=``), which writes each weight's ``.data`` once. A batch below
+    ``min_batch`` (XOR's 4 examples) runs the scalar code, with the scalar engine's step."""
     import numpy as np  # the "fast" extra, as vectorize=True itself needs
 
     forward, params = chainrule_engine.nn_network(problem)
@@ -87,7 +88,14 @@ def train_vectorized(problem: Problem) -> Callable[[], Any]:
         return w - lr * g
 
     def step() -> float:
-        return sum(losses.batch(X, y, seed=1.0 / m, update=sgd)) * (1.0 / m)
+        if m >= losses.min_batch:  # the matrix program
+            return sum(losses.batch(X, y, seed=1.0 / m, update=sgd)) * (1.0 / m)
+        for p in params:  # a small batch runs the scalar code: the scalar engine's step
+            p.grad = 0.0
+        total = sum(losses.batch(problem.X, problem.y, seed=1.0 / m)) * (1.0 / m)
+        for p in params:
+            p.data -= lr * p.grad
+        return total
 
     def run() -> list[float]:
         return [step() for _ in range(problem.steps)] + [p.data for p in params]
