@@ -41,8 +41,9 @@ except ImportError:  # NumPy is the optional extra "fast"
     np = None  # type: ignore[assignment]
 
 Update = Callable[[Any, Any], Any]  # (weights, gradients) -> new weights, as NumPy columns
-MIN_BATCH = 16
-_DATA = operator.attrgetter("data")  # below this many examples, the scalar compiled code is faster
+MIN_BATCH = 16  # below this many examples, the scalar compiled code is faster
+_DATA = operator.attrgetter("data")
+_LISTS = (list, tuple)  # columns a small batch hands to the scalar code as they are
 _serial = itertools.count(1)
 
 
@@ -130,7 +131,8 @@ class VectorizedFunction:
         written once with its result and their ``.grad`` are left as they were; SGD is
         ``update=lambda w, g: w - lr * g``.
         """
-        if update is None and columns and _shorter(columns[0], self.min_batch):
+        first: Any = columns[0] if columns else None
+        if update is None and type(first) in _LISTS and len(first) < self.min_batch:
             return self.scalar.batch(*columns, seed=seed)  # a small batch: the scalar code
         arrays = self._arrays(columns)
         if arrays is None:  # a small batch, or columns the scalar code should explain
@@ -247,11 +249,6 @@ class VectorizedFunction:
         if self.scalar._output_shape is None:
             return list(out[0].tolist())
         return [self.scalar._shaped(tuple(row)) for row in out.T.tolist()]
-
-
-def _shorter(column: Any, size: int) -> bool:
-    """Whether ``column`` is a list or tuple of fewer than ``size`` examples."""
-    return isinstance(column, (list, tuple)) and len(column) < size
 
 
 def _dims(shape: Any) -> tuple[int, ...] | None:
