@@ -75,6 +75,12 @@ class VectorizedFunction:
         flat = iter(program.arguments)
         arguments = [[next(flat) for _ in range(n)] for n in counts]
         writer = program.writer  # each kind of node's code, already written for .scalar
+        clash = sorted(HELPERS & set(writer.namespace))
+        if clash:
+            raise ValueError(
+                f"compile(..., vectorize=True): an op's function is named {clash[0]!r}, a name "
+                "the array code keeps for NumPy's; rename the function"
+            )
         grouping = group_nodes(
             program.order,
             program.reading,

@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import math
 import random
+import subprocess
+import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -25,6 +28,8 @@ from autograd.custom import CustomOp
 from autograd.matrix import VectorizedFunction
 from demos.two_layer import engine_pass
 from tests.strategies import activations, architectures, expression_dags, init_seeds
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def vectorized(f: Callable[..., Any], *examples: Any) -> VectorizedFunction:
@@ -408,3 +413,29 @@ def test_a_fused_update_moves_the_weights_as_sgd_on_the_gradients(m) -> None:
     assert close(moved[1], moved[0], [abs(w) for w in moved[0]])
     with pytest.raises(ValueError, match="update must return the new weights"):
         made.batch(xs, ys, update=lambda w, g: w[:2])
+
+
+def test_import_autograd_never_loads_numpy() -> None:
+    """NumPy is the optional extra: only compile(..., vectorize=True) imports it."""
+    code = "import sys, autograd, nn; assert 'numpy' not in sys.modules, 'numpy loaded'"
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
+
+
+def test_numpy_flagging_a_step_the_interpreter_takes_quietly_gives_the_interpreters_answer() -> (
+    None
+):
+    w = Value(1e300, label="w")
+    made = vectorized(lambda x: x * w * 1e10, 1.0)  # inf in floats, an overflow to NumPy
+    got = run(made.batch, [w], [1.0, 2.0, -3.0], seed=1.0)
+    assert made.fallbacks == 1
+    assert got == run(made.scalar.batch, [w], [1.0, 2.0, -3.0], seed=1.0)
+    assert got[0] == [math.inf, math.inf, -math.inf]
+
+
+def test_a_custom_op_whose_function_takes_a_name_of_the_array_code_is_refused() -> None:
+    def where(x: float) -> float:
+        return x
+
+    op = CustomOp("where", where, lambda x, out: (1.0,))
+    with pytest.raises(ValueError, match="named 'where'"):
+        compile(lambda x: op(x * 2.0), 1.0, vectorize=True)
