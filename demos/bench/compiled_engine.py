@@ -67,7 +67,8 @@ def train_vectorized(problem: Problem) -> Callable[[], Any]:
     example's loss plus the L2 penalty traced once (the batch's mean of loss + penalty is
     the mean loss plus the penalty), a layer one matrix product; the SGD update is fused
     into the call (``update=``), which writes each weight's ``.data`` once. A batch below
-    ``min_batch`` (XOR's 4 examples) runs the scalar code, with the scalar engine's step."""
+    ``min_batch`` (XOR's 4 examples) is given to the scalar program (``.scalar``) directly,
+    with the scalar engine's step: the pick made per call, outside the timed program."""
     import numpy as np  # the "fast" extra, as vectorize=True itself needs
 
     forward, params = chainrule_engine.nn_network(problem)
@@ -90,9 +91,9 @@ def train_vectorized(problem: Problem) -> Callable[[], Any]:
     def step() -> float:
         if m >= losses.min_batch:  # the matrix program
             return sum(losses.batch(X, y, seed=1.0 / m, update=sgd)) * (1.0 / m)
-        for p in params:  # a small batch runs the scalar code: the scalar engine's step
+        for p in params:  # a small batch: the scalar program, picked for this call
             p.grad = 0.0
-        total = sum(losses.batch(problem.X, problem.y, seed=1.0 / m)) * (1.0 / m)
+        total = sum(losses.scalar.batch(problem.X, problem.y, seed=1.0 / m)) * (1.0 / m)
         for p in params:
             p.data -= lr * p.grad
         return total
