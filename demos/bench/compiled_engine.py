@@ -68,7 +68,7 @@ def train_vectorized(problem: Problem) -> Callable[[], Any]:
     the mean loss plus the penalty), a layer one matrix product; the SGD update is fused
     into the call (``update=``), which writes each weight's ``.data`` once. A batch below
     ``min_batch`` (XOR's 4 examples) is given to the scalar program (``.scalar``) directly,
-    with the scalar engine's step: the pick made per call, outside the timed program."""
+    with the scalar engine's step: the pick is made per call."""
     import numpy as np  # the "fast" extra, as vectorize=True itself needs
 
     forward, params = chainrule_engine.nn_network(problem)
