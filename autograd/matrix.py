@@ -64,8 +64,8 @@ class VectorizedFunction:
                 "compile(..., vectorize=True) writes NumPy code, and NumPy is not installed: "
                 "pip install chainrule[fast]"
             )
-        from autograd.matrix_emitter import HELPERS, MatrixEmitter
-        from autograd.vectorize import group_nodes
+        from autograd.matrix_emitter import HELPERS, MatrixEmitter  # these import NumPy,
+        from autograd.vectorize import group_nodes  # so only once it is known to be there
 
         started = time.perf_counter()
         self.scalar = scalar = CompiledFunction(function, examples, max_nodes)
