@@ -34,7 +34,7 @@ import reprlib
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any, NoReturn, overload
+from typing import TYPE_CHECKING, Any, Literal, NoReturn, overload
 
 from autograd import tree
 from autograd.anomaly import caller
@@ -51,6 +51,9 @@ from autograd.value import (
     is_real_number,
     record,
 )
+
+if TYPE_CHECKING:
+    from autograd.matrix import VectorizedFunction
 
 # CPython compiles generated code at roughly 100,000 lines a second, with a graph's lines
 # held as a syntax tree meanwhile: past this many nodes, compiling takes minutes.
@@ -404,24 +407,52 @@ def compile(
 ) -> CompiledGraph: ...
 @overload
 def compile(
-    target: Callable[..., Any], /, *example_args: Any, max_nodes: int | None = MAX_NODES
+    target: Callable[..., Any],
+    /,
+    *example_args: Any,
+    max_nodes: int | None = MAX_NODES,
+    vectorize: Literal[False] = False,
 ) -> CompiledFunction: ...
+@overload
+def compile(
+    target: Callable[..., Any],
+    /,
+    *example_args: Any,
+    max_nodes: int | None = MAX_NODES,
+    vectorize: Literal[True],
+) -> VectorizedFunction: ...
+@overload
+def compile(
+    target: Callable[..., Any],
+    /,
+    *example_args: Any,
+    max_nodes: int | None = MAX_NODES,
+    vectorize: bool,
+) -> CompiledFunction | VectorizedFunction: ...
 def compile(
     target: Value | Callable[..., Any],
     /,
     *example_args: Any,
     write_nodes: bool = False,
     max_nodes: int | None = MAX_NODES,
-) -> CompiledGraph | CompiledFunction:
+    vectorize: bool = False,
+) -> CompiledGraph | CompiledFunction | VectorizedFunction:
     """Write a graph out as generated Python, to replay it without building nodes.
 
     ``compile(root)`` compiles the graph below a Value (see ``CompiledGraph``);
     ``write_nodes=True`` makes each replay also write every node's ``.data`` and ``.grad``.
     ``compile(f, *example_args)`` traces ``f`` on the example arguments, numbers or nested
     lists or tuples of numbers (see ``CompiledFunction``). Graphs of more than ``max_nodes``
-    nodes raise ValueError (None: no limit).
+    nodes raise ValueError (None: no limit). ``vectorize=True`` writes ``f`` as NumPy code
+    over a batch, a layer's weighted sums one matrix product (see ``autograd.matrix``).
     """
     _check_max_nodes(max_nodes)
+    if vectorize:
+        if not callable(target) or isinstance(target, Value):
+            raise TypeError("compile: vectorize is for a function, compile(f, *example_args)")
+        from autograd.matrix import VectorizedFunction  # NumPy loads here, and only here
+
+        return VectorizedFunction(target, example_args, max_nodes)
     if isinstance(target, Value):
         if example_args:
             raise TypeError("compile(root) takes no example arguments: they are a function's")

@@ -34,7 +34,7 @@ def fit(
     log_every: int | None = None,
     verbose: bool = True,
     file: TextIO | None = None,
-    compile: bool = False,
+    compile: bool | str = False,
     checkpoint: str | os.PathLike[str] | None = None,
     checkpoint_every: int = 1,
     resume: bool = False,
@@ -64,7 +64,12 @@ def fit(
     every epoch's loss: the same weights and losses, bitwise, as the run never stopped
     (given the same data, loss, batch size and schedule). A malformed or mismatched file
     raises ``StateError`` and changes nothing.
+
+    ``compile="vectorized"`` compiles the model as NumPy code over the batch, a layer one
+    matrix product (``autograd.compile(..., vectorize=True)``; needs NumPy).
     """
+    if compile not in (False, True, "vectorized"):
+        raise ValueError(f"fit: compile must be False, True or 'vectorized', got {compile!r}")
     if not (
         callable(getattr(optimizer, "step", None))
         and callable(getattr(optimizer, "zero_grad", None))
@@ -100,7 +105,8 @@ def fit(
             history = _resume(checkpoint, model, optimizer, rng, order, epochs)
     elif resume:
         raise ValueError("fit: resume=True needs checkpoint=<the run's file>")
-    step = _compiled_step(model, inputs[0], loss, penalty) if compile else None
+    vectorize = compile == "vectorized"
+    step = _compiled_step(model, inputs[0], loss, penalty, vectorize) if compile else None
     for epoch in range(len(history) + 1, epochs + 1):
         if size < n:
             rng.shuffle(order)
@@ -204,7 +210,11 @@ def _checked_generator_state(state: Any) -> tuple[Any, ...]:
 
 
 def _compiled_step(
-    model: Callable[[Any], Any], example: Any, loss: Loss, penalty: Callable[[], Value] | None
+    model: Callable[[Any], Any],
+    example: Any,
+    loss: Loss,
+    penalty: Callable[[], Value] | None,
+    vectorize: bool = False,
 ) -> Callable[[list[Any], list[Any]], float]:
     """A step's forward and backward with ``model`` compiled: the loss (and penalty) runs
     interpreted on the compiled outputs, and its gradients start the compiled backward.
@@ -216,7 +226,9 @@ def _compiled_step(
     outputs = [v for v in tree.leaves(model(example)) if isinstance(v, Value)]
     cut = all(v.operation is ops.SIGMOID for v in outputs)
     compiled = autograd.compile(
-        (lambda x: tree.tree_map(lambda v: v.inputs[0], model(x))) if cut else model, example
+        (lambda x: tree.tree_map(lambda v: v.inputs[0], model(x))) if cut else model,
+        example,
+        vectorize=vectorize,
     )
 
     def step(xs: list[Any], ys: list[Any]) -> float:

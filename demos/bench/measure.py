@@ -46,6 +46,7 @@ class Runs:
     # A compiled engine's runner says what preparing it cost (untimed above): each turn's
     # trace-and-compile seconds, and the number of nodes compiled.
     compile_seconds: list[float] = field(default_factory=list)
+    grouping_seconds: list[float] = field(default_factory=list)  # the vectorized engine's
     nodes: int = 0
 
     @property
@@ -91,6 +92,7 @@ def interleaved(
                 continue
             run = prepare()
             compiled, nodes = getattr(run, "compile_seconds", None), getattr(run, "nodes", 0)
+            grouped = getattr(run, "grouping_seconds", None)
             gc.collect()
             with gc_clock() as in_gc:
                 start = time.perf_counter()
@@ -109,6 +111,8 @@ def interleaved(
                 if compiled is not None:
                     engine.compile_seconds.append(compiled)
                     engine.nodes = nodes
+                if grouped is not None:
+                    engine.grouping_seconds.append(grouped)
             gc.collect()
     return runs
 

@@ -77,6 +77,23 @@ def moons_problem(points: int, steps: int, seed: int) -> Problem:
     )
 
 
+def wide_problem(points: int, hidden: int, seed: int) -> Problem:
+    """A network users outgrow the scalar path on: 2-hidden-hidden-1 (ReLU, linear
+    output) on ``points`` two-moons points, one step of micrograd's demo loss."""
+    moons = moons_problem(points, 1, seed)
+    layers = initial_layers([2, hidden, hidden, 1], ["relu", "relu", "linear"], seed)
+    return Problem(
+        name="wide",
+        layers=layers,
+        X=moons.X,
+        y=moons.y,
+        loss="hinge",
+        alpha=MOONS_ALPHA,
+        lr=MOONS_LR,
+        steps=1,
+    )
+
+
 def xor_problem(epochs: int, seed: int) -> Problem:
     """The derivation's two-layer sigmoid network (2-4-1) on the four XOR points, targets 0/1."""
     xs, labels = data.xor()

@@ -19,6 +19,13 @@ from typing import Any
 from demos.bench import compiled_engine, measure
 from demos.bench.problems import Problem
 
+try:  # NumPy (the "fast" extra) runs the vectorized engine and the hand-written NumPy one
+    from demos.bench import numpy_engine
+except ModuleNotFoundError as missing:
+    if missing.name != "numpy":
+        raise
+    numpy_engine = None  # type: ignore[assignment]
+
 Prepare = Callable[[], Callable[[], Any]]
 
 
@@ -31,6 +38,7 @@ class EngineResult:
     answer: list[float] = field(default_factory=list)
     failure: str = ""
     compile_seconds: list[float] = field(default_factory=list)  # a compiled engine's, per turn
+    grouping_seconds: list[float] = field(default_factory=list)  # its grouping pass's, per turn
     nodes: int = 0  # how many nodes it compiled
 
     @property
@@ -47,10 +55,15 @@ class WorkloadResult:
 
 
 def training(
-    problem: Problem, title: str, unit: str, engines: Mapping[str, ModuleType], repeat: int
+    problem: Problem,
+    title: str,
+    unit: str,
+    engines: Mapping[str, ModuleType],
+    repeat: int,
+    left_out: Mapping[str, str] | None = None,
 ) -> WorkloadResult:
     """Train from the same weights in every engine; losses and final weights must match
-    the hand-written floats'."""
+    the hand-written floats'. Engines in ``left_out`` are not run (the value says why)."""
     runners: dict[str, Prepare] = {}
     for name, module in engines.items():
         runners[name] = lambda module=module: module.train(problem)
@@ -60,10 +73,18 @@ def training(
             runners["chainrule compiled element-wise"] = lambda: compiled_engine.train_elementwise(
                 problem
             )
-    runs = measure.interleaved(runners, repeat)
+            if numpy_engine is not None:
+                runners["chainrule vectorized"] = lambda: compiled_engine.train_vectorized(problem)
+                runners["numpy"] = lambda: numpy_engine.train(problem)
+    left_out = left_out or {}
+    runs = measure.interleaved({k: v for k, v in runners.items() if k not in left_out}, repeat)
     expected = runs["floats"].results[0]
     measure.check_agreement(problem.name, expected, "the hand-written floats", runs)
-    return WorkloadResult(problem.name, title, unit, _summaries(runs, problem.steps))
+    summaries = _summaries(runs, problem.steps)
+    for name, why in left_out.items():
+        if name in runners:
+            summaries[name] = EngineResult(failure=why)
+    return WorkloadResult(problem.name, title, unit, summaries)
 
 
 def chain(
@@ -103,6 +124,7 @@ def _summaries(runs: Mapping[str, measure.Runs], units: int) -> dict[str, Engine
                 gc_share=run.gc_share,
                 answer=measure.flat(run.results[0]),
                 compile_seconds=run.compile_seconds,
+                grouping_seconds=run.grouping_seconds,
                 nodes=run.nodes,
             )
     return summaries
