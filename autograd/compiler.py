@@ -30,7 +30,6 @@ abs) branch inside their own rules and compile. What ``f`` computes from ``.data
 from __future__ import annotations
 
 import inspect
-import reprlib
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -38,6 +37,7 @@ from typing import TYPE_CHECKING, Any, Literal, NoReturn, overload
 
 from autograd import tree
 from autograd.anomaly import caller
+from autograd.arguments import SeedError, SeedsOf, as_tree, leaf_names, numbers_of, shape_of
 from autograd.emitter import Program
 from autograd.grad_mode import TracingError, enable_grad, tracing
 from autograd.gradcheck import parameter_names
@@ -48,7 +48,6 @@ from autograd.value import (
     as_float,
     check_has_graph,
     describe,
-    is_real_number,
     record,
 )
 
@@ -58,53 +57,6 @@ if TYPE_CHECKING:
 # CPython compiles generated code at roughly 100,000 lines a second, with a graph's lines
 # held as a syntax tree meanwhile: past this many nodes, compiling takes minutes.
 MAX_NODES = 300_000
-
-
-# -- what a compiled function takes and returns: trees of numbers (``autograd.tree``) ---------
-Shape = Any  # a TreeDef's, lists and tuples alike: None for a number, else its items' shapes
-
-
-def _shape(treedef: TreeDef) -> Shape:
-    return None if treedef.kind == "leaf" else tuple(map(_shape, treedef.children))
-
-
-def _paths(treedef: TreeDef, name: str) -> list[str]:
-    """How each number of a tree is reached from ``name``: ``x``, ``x[0][1]``."""
-    if treedef.kind == "leaf":
-        return [name]
-    return [p for i, c in enumerate(treedef.children) for p in _paths(c, f"{name}[{i}]")]
-
-
-def _as_tree(arg: Any) -> Any:
-    """``arg`` as a tree: a NumPy array (anything with ``tolist``) as its nested lists."""
-    return arg.tolist() if hasattr(type(arg), "tolist") else arg
-
-
-def _flatten(arg: Any, shape: Shape, where: str) -> list[float]:
-    """The numbers of ``arg`` as floats, checking it has the traced shape."""
-    found, treedef = tree.flatten(arg := _as_tree(arg))
-    if _shape(treedef) != shape:
-        _raise_misshapen(arg, _shape(treedef), shape, where)
-    if all(type(x) is float for x in found):
-        return found
-    numbers = []
-    for x, path in zip(found, _paths(treedef, where), strict=True):
-        if not is_real_number(x):
-            raise TypeError(f"{path} must be a number, got {type(x).__name__} {x!r}")
-        numbers.append(as_float(x, path))
-    return numbers
-
-
-def _raise_misshapen(arg: Any, got: Shape, traced: Shape, where: str) -> NoReturn:
-    """The first place where ``arg``'s shape differs from the traced one, as an error."""
-    if got is None or traced is None:
-        wanted = "a number" if traced is None else f"a list or tuple of {len(traced)}"
-        shown = reprlib.repr(arg)
-        raise TypeError(f"{where} must be {wanted}, as traced, got {type(arg).__name__} {shown}")
-    if len(got) != len(traced):
-        raise ValueError(f"{where} must hold {len(traced)} items, as traced, got {len(got)}")
-    i = next(i for i, (g, t) in enumerate(zip(got, traced, strict=True)) if g != t)
-    _raise_misshapen(arg[i], got[i], traced[i], f"{where}[{i}]")
 
 
 # -- tracing -------------------------------------------------------------------------------------
@@ -198,8 +150,8 @@ class CompiledFunction:
         _check_examples(function, examples, self._title)
         named = parameter_names(function)
         self.parameters = [named[i] if i < len(named) else f"arg{i}" for i in range(len(examples))]
-        self._trees = [tree.flatten(_as_tree(x))[1] for x in examples]  # each one's shape
-        self._shapes = list(map(_shape, self._trees))
+        self._trees = [tree.flatten(as_tree(x))[1] for x in examples]  # each one's shape
+        self._shapes = list(map(shape_of, self._trees))
         traced = self._leaves(self._numbers(examples, "compile: argument "))
         arguments: list[Value] = tree.leaves(traced)
         with enable_grad(), _tracing(self._title):
@@ -263,13 +215,13 @@ class CompiledFunction:
             ) from None
         if callable(seed):
             run = self._variant("seeded")
-            seeds: Any = _SeedsOf(seed, self._output_tree, self._title)
+            seeds: Any = SeedsOf(seed, self._output_tree, self._title)
         else:
             run = self._variant("batch")
             seeds = as_float(seed, f"{self._title}.batch: seed")
         try:
             outputs: list[Any] = run(examples, seeds, self.leaves)
-        except _SeedError as error:
+        except SeedError as error:
             raise error.error from None
         except Exception as failure:
             self._raise_as_interpreter(examples, failure)
@@ -308,7 +260,7 @@ class CompiledFunction:
         where = where or f"{self._title}: argument "
         numbers: list[float] = []
         for arg, shape, name in zip(args, self._shapes, self.parameters, strict=True):
-            numbers += _flatten(arg, shape, where + name)
+            numbers += numbers_of(arg, shape, where + name)
         return numbers
 
     def _leaves(self, numbers: list[float]) -> list[Any]:
@@ -316,7 +268,7 @@ class CompiledFunction:
         stream = iter(numbers)
         trees = []
         for treedef, name in zip(self._trees, self.parameters, strict=True):
-            leaves = [Value(next(stream), label=path) for path in _paths(treedef, name)]
+            leaves = [Value(next(stream), label=path) for path in leaf_names(treedef, name)]
             trees.append(tree.unflatten(treedef, leaves))
         return trees
 
@@ -367,37 +319,6 @@ def _check_max_nodes(max_nodes: object) -> None:
             "compile: max_nodes must be a whole number of nodes, at least 1 (or None for no "
             f"limit), got {type(max_nodes).__name__} {max_nodes!r}"
         )
-
-
-class _SeedError(Exception):
-    """An error of the user's seed function, to be raised as it is."""
-
-    def __init__(self, error: Exception) -> None:
-        self.error = error
-
-
-class _SeedsOf:
-    """The user's seed function, its result checked: for each example, seeds shaped as
-    its outputs (a number for a single Value), flattened for the generated backward."""
-
-    def __init__(self, function: Callable[[list[Any]], Any], shape: TreeDef, title: str):
-        self.function, self.treedef, self.title = function, shape, title
-
-    def __call__(self, outputs: list[Any]) -> list[Any]:
-        try:
-            seeds = list(self.function(outputs))
-            if len(seeds) != len(outputs):
-                raise ValueError(
-                    f"{self.title}.batch: the seed function must return one seed per example "
-                    f"({len(outputs)}), got {len(seeds)}"
-                )
-            checked: list[Any] = []
-            for i, seed in enumerate(seeds):
-                flat = _flatten(seed, _shape(self.treedef), f"{self.title}.batch: seed[{i}]")
-                checked.append(flat[0] if self.treedef.kind == "leaf" else tuple(flat))
-            return checked
-        except Exception as error:
-            raise _SeedError(error) from None
 
 
 # -- the entry point ------------------------------------------------------------------------------

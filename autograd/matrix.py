@@ -31,8 +31,9 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from autograd import tree
+from autograd.arguments import SeedError, SeedsOf
 from autograd.codegen import RESERVED
-from autograd.compiler import CompiledFunction, _SeedError, _SeedsOf
+from autograd.compiler import CompiledFunction
 from autograd.value import Number, as_float
 
 try:
@@ -150,7 +151,7 @@ class VectorizedFunction:
         try:
             with np.errstate(all="raise", under="ignore"):
                 out, gradients = self._run(*arrays, size, w, seeds)
-        except _SeedError as error:
+        except SeedError as error:
             raise error.error from None
         except Exception:  # NumPy flagged a problem: the scalar code decides what it is
             self.fallbacks += 1
@@ -241,10 +242,10 @@ class VectorizedFunction:
             given.append(seeds)  # kept, in case the scalar code must run the batch again
             return seeds
 
-        check = _SeedsOf(record, self.scalar._output_tree, self.scalar._title)
+        check = SeedsOf(record, self.scalar._output_tree, self.scalar._title)
 
         def from_function(out: Any) -> Any:
-            checked = check(self._per_example(out, size))  # _SeedError: the user's error
+            checked = check(self._per_example(out, size))  # SeedError: the user's error
             return np.array(checked, dtype=float).reshape(size, self._outputs).T
 
         return from_function

@@ -95,6 +95,7 @@ def test_data_flows_one_way_ops_nodes_engine_readers() -> None:
         "autograd.codegen",
         "autograd.emitter",
         "autograd.compiler",
+        "autograd.arguments",
         "autograd.vectorize",
         "autograd.matrix_emitter",
         "autograd.matrix",
