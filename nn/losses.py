@@ -223,11 +223,24 @@ def _check_unit_interval(x: float, what: str, i: int) -> None:
         raise ValueError(f"bce_loss: every {what} must lie in [0, 1], got {x!r} at index {i}")
 
 
+_FLAT, _VALUES, _FLOATS = (list, tuple), {Value}, {float}
+
+
 def _prediction_target_pairs(
     preds: Predictions, targets: Targets, loss: str, value_targets: bool
 ) -> list[tuple[Value, Any]]:
     """(prediction, target) for every number, nested lists read in order: predictions as
     Values, targets as floats (or kept as Values when the loss takes Value targets)."""
+    # The usual call, a flat list of Value predictions and one of float targets, is paired
+    # as it is: the walk below costs twice the loss's own nodes on a small batch (XOR).
+    if (
+        type(preds) in _FLAT
+        and type(targets) in _FLAT
+        and len(preds) == len(targets) > 0
+        and set(map(type, preds)) == _VALUES
+        and set(map(type, targets)) == _FLOATS
+    ):
+        return list(zip(preds, targets))  # noqa: B905 (the lengths are equal)
     ps = [p if isinstance(p, Value) else Value(p) for p in _numbers_in(preds, loss, "predictions")]
     ys = list(_numbers_in(targets, loss, "targets", allow_values=value_targets))
     if len(ps) != len(ys):

@@ -93,6 +93,31 @@ def test_several_outputs_are_averaged_over_every_number():
     assert mse_loss(preds, targets).data == pytest.approx((1 + 4 + 0 + 4) / 4)
 
 
+@pytest.mark.parametrize(
+    ("loss", "targets"),
+    [
+        (mse_loss, reals),
+        (half_mse_loss, reals),
+        (hinge_loss, labels_pm1),
+        (bce_loss, unit_interval),
+    ],
+)
+@given(data=st.data())
+def test_flat_lists_and_nested_ones_give_the_same_loss_and_gradients(loss, targets, data):
+    # flat lists of Values and floats take a shortcut past the walk of nested lists
+    rows = data.draw(pairs(targets, probabilities if loss is bce_loss else reals))
+    flat = leaves([p for p, _ in rows])
+    nested = leaves([p for p, _ in rows])
+    ys = [y for _, y in rows]
+    a = loss(flat, ys)
+    b = loss([[p] for p in nested], [[y] for y in ys])
+    assert repr(a.data) == repr(b.data)
+    a.backward()
+    b.backward()
+    assert [repr(p.grad) for p in flat] == [repr(p.grad) for p in nested]
+    assert a.label == b.label == "Loss"
+
+
 @given(data=pairs(reals))
 def test_the_mean_does_not_change_when_the_data_is_repeated(data):
     preds, targets = leaves([p for p, _ in data]), [y for _, y in data]
