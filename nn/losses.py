@@ -234,8 +234,8 @@ def _prediction_target_pairs(
     # The usual call, a flat list of Value predictions and one of float targets, is paired
     # as it is: the walk below costs twice the loss's own nodes on a small batch (XOR).
     if (
-        type(preds) in _FLAT
-        and type(targets) in _FLAT
+        isinstance(preds, _FLAT)
+        and isinstance(targets, _FLAT)
         and len(preds) == len(targets) > 0
         and set(map(type, preds)) == _VALUES
         and set(map(type, targets)) == _FLOATS
