@@ -12,6 +12,8 @@ Workloads:
   xor     the derivation's 2-4-1 sigmoid network on XOR: MSE, lr 0.5, 500 epochs
   chain   y = y * 1.0001 + 0.001, 10^3 ... 10^6 links, then backward: time per node
   memory  bytes per node of a chain's graph, each engine in a fresh process
+  weights what the Values cost a NumPy step: moons' weights read, gradients and new
+          weights written back, SGD.step, beside a hand-written NumPy step
   compile chainrule compiled (``autograd.compile``): seconds to compile graphs of 10^3 ...
           10^6 nodes; on moons and XOR the compiled engines' trace-and-compile time is
           shown on its own, outside their step times
@@ -35,6 +37,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 from demos.bench import machine, measure, problems, report, workloads
 from demos.bench.measure import DisagreementError
@@ -111,6 +114,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except DisagreementError as exc:
         print(f"error: the engines disagree: {exc}", file=sys.stderr)
         return 1
+    weights = _weight_costs(args)
     compiling = _compile_costs(args.compile_nodes)
     targets = evaluate_targets(results, memory, compiling)
     print("\n" + _targets_table(targets))
@@ -123,6 +127,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "workloads": [asdict(result) for result in results],
             "ratios": _ratios_json(results),
             "memory": [asdict(row) for row in memory],
+            "weights": [asdict(row) for row in weights],
             "compile": [{**asdict(row), "per_node": row.per_node} for row in compiling],
             "targets": [asdict(target) for target in targets],
         }
@@ -204,6 +209,26 @@ def _left_out(
         return "not run"
     scale = (len(wide.X) * wide.parameter_count) / (len(small.X) * small.parameter_count)
     return f"not run (about {report.duration(engine.median * scale)} a step, scaled from moons)"
+
+
+def _weight_costs(args: argparse.Namespace) -> list[Any]:
+    """The Values' own cost under a NumPy step (``demos.bench.weights``); needs NumPy."""
+    if workloads.numpy_engine is None:
+        return []
+    from demos.bench import weights  # imports NumPy
+
+    moons = problems.moons_problem(args.points, args.steps, args.seed)
+    rows = weights.costs(moons, repeat=args.repeat)
+    print(
+        f"\n== the Values' own cost: moons' {moons.parameter_count} weights, best of {args.repeat}"
+    )
+    print(
+        "   the vectorized engine reads the weights from their Values and writes back once a step"
+    )
+    print(
+        report.table(["work", "time"], [[row.what, report.duration(row.seconds)] for row in rows])
+    )
+    return rows
 
 
 def _compile_costs(sizes: Sequence[int]) -> list[CompileResult]:

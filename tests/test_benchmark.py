@@ -74,7 +74,17 @@ def test_a_tiny_run_writes_json_in_which_every_installed_engine_agrees(tmp_path,
     assert targets["compile(root) of a graph of 10^6 nodes"]["met"] is None  # not asked for
     assert [row["nodes"] for row in document["compile"]] == [21, 301]  # 2 a link, and x
     assert all(row["per_node"] > 0 for row in document["compile"])
+    costs = {row["what"]: row["seconds"] for row in document["weights"]}
+    assert set(costs) == {  # each loop over moons' 337 weights, and NumPy's step for scale
+        "read 337 weights' .data into an array",
+        "add 337 gradients into their .grad",
+        "write 337 new weights into their .data",
+        "SGD.step over 337 weights",
+        "hand-written NumPy step (moons), for scale",
+    }
+    assert all(0 < seconds < 1 for seconds in costs.values())
     out = capsys.readouterr().out
+    assert "== the Values' own cost: moons' 337 weights" in out
     assert "== targets" in out and "chainrule compiled: traced and compiled in" in out
     assert "chainrule vectorized: of which the grouping pass" in out and "met / missed" in out
 

@@ -490,4 +490,3 @@ def test_two_players_on_one_page_step_on_their_own(browser, tmp_path):
         == f"grad {format_number(grad(second.root, [second.steps[0].input.inputs[0]])[0])}"
     )
     assert tab.errors == [] and tab.requests == [tab.url]
-
