@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import os
 import random
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 from autograd import Value, dot, topological_order
@@ -26,6 +26,10 @@ Seed = int | random.Random | None
 Inputs = Sequence[float | Value]
 
 
+# The most weights one neuron or layer may have: each is a Value of about 100 bytes, so
+# this is some 10 GB, and a typo (a size of 10**10) is an error, not an exhausted machine.
+MAX_WEIGHTS = 10**8
+
 # Each activation's function by name (the records, with the rest, are nn.activations.TABLE).
 ACTIVATIONS: dict[str, Callable[[Value], Value]] = {n: a.function for n, a in TABLE.items()}
 
@@ -34,7 +38,7 @@ class Neuron(Module):
     """One unit: activation(w · x + b). ``w`` is a list of nin Values, ``b`` a Value."""
 
     def __init__(self, nin: int, activation: str = "sigmoid", seed: Seed = None, name: str = ""):
-        self.nin, self.activation = count(nin, "nin", "Neuron"), activation
+        self.nin, self.activation = count(nin, "nin", "Neuron", maximum=MAX_WEIGHTS), activation
         self._activate = activation_named(activation).function
         self.w = _uniform_row(nin, activation, _rng(seed), f"w{name}")
         self.b = Value(0.0, label=f"b{name}")
@@ -77,7 +81,7 @@ class Layer(Module):
         seed: Seed = None,
         name: str = "",
     ):
-        self.nin, self.nout = count(nin, "nin", "Layer"), count(nout, "nout", "Layer")
+        self.nin, self.nout = _layer_shape(nin, nout, "Layer")
         self.activation, self.name = activation, name
         self._activate = activation_named(activation).function
         rng = _rng(seed)
@@ -133,13 +137,20 @@ class MLP(Module):
         output_activation: str | None = None,
         seed: Seed = None,
     ):
-        if isinstance(nouts, (int, str)) or not nouts:
-            raise TypeError(f"MLP: nouts must be a non-empty list of layer sizes, got {nouts!r}")
+        if isinstance(nouts, (str, bytes)) or not isinstance(nouts, Iterable):
+            raise TypeError(
+                f"MLP: nouts must be a non-empty list of layer sizes, got {preview(nouts)}"
+            )
+        given = list(nouts)  # a tuple or a NumPy array of sizes too
+        if not given:
+            raise TypeError("MLP: nouts must be a non-empty list of layer sizes, got []")
         self.nin = count(nin, "nin", "MLP")
-        self.nouts = [count(n, f"nouts[{k}]", "MLP") for k, n in enumerate(nouts)]
+        self.nouts = [count(n, f"nouts[{k}]", "MLP") for k, n in enumerate(given)]
+        for k, (n_in, n_out) in enumerate(zip([self.nin, *self.nouts], self.nouts)):  # noqa: B905
+            _layer_shape(n_in, n_out, f"MLP: layer {k + 1}")  # before any layer is built
         self.activation, self.output_activation = activation, output_activation
         rng = _rng(seed)
-        sizes = [nin, *nouts]
+        sizes = [self.nin, *self.nouts]
         activations = [activation] * (len(sizes) - 2) + [output_activation or activation]
         self.layers = [
             Layer(sizes[k], sizes[k + 1], activations[k], seed=rng, name=str(k + 1))
@@ -273,6 +284,17 @@ def _activation_arguments(activations: list[str]) -> tuple[str, str | None]:
 def _rng(seed: Seed) -> random.Random:
     """A private generator: the global ``random`` state is never read or changed."""
     return seed if isinstance(seed, random.Random) else random.Random(seed)
+
+
+def _layer_shape(nin: Any, nout: Any, where: str) -> tuple[int, int]:
+    """(nin, nout) checked as sizes, with at most ``MAX_WEIGHTS`` weights in all."""
+    n_in, n_out = count(nin, "nin", where), count(nout, "nout", where)
+    if n_in * n_out > MAX_WEIGHTS:
+        raise ValueError(
+            f"{where}: nin * nout = {preview(n_in * n_out)} weights, more than MAX_WEIGHTS = "
+            f"{MAX_WEIGHTS:,} (each weight is a Value of about 100 bytes)"
+        )
+    return n_in, n_out
 
 
 def _uniform_row(nin: int, activation: str, rng: random.Random, label: str) -> list[Value]:

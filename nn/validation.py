@@ -9,13 +9,25 @@ an error about a huge value (a file's contents, 200,000 keys) stays a few lines 
 from __future__ import annotations
 
 import math
+import operator
 import reprlib
 from collections.abc import Sequence
 from typing import Any
 
 from autograd.value import is_real_number
 
-_REPR = reprlib.Repr()
+
+class _Preview(reprlib.Repr):
+    """reprlib's shortened repr, which also shows an int too long for ``repr`` (Python
+    refuses ints of over 4,300 digits as text) by its length."""
+
+    def repr_int(self, x: int, level: int) -> str:
+        if x.bit_length() > 14_000:  # about 4,200 digits
+            return f"<an int of about {round(x.bit_length() * math.log10(2)):,} digits>"
+        return super().repr_int(x, level)
+
+
+_REPR = _Preview()
 _REPR.maxlevel, _REPR.maxstring, _REPR.maxother = 3, 60, 60
 PREVIEW_LENGTH = 100
 
@@ -36,13 +48,20 @@ def listing(items: Sequence[object], shown: int = 5) -> str:
     return head if len(items) <= shown else f"{head} and {len(items) - shown} more"
 
 
-def count(x: Any, what: str, where: str, minimum: int = 1) -> int:
-    """``x`` if it is an int (not a bool) of at least ``minimum``."""
-    if isinstance(x, bool) or not isinstance(x, int):
+def count(x: Any, what: str, where: str, minimum: int = 1, maximum: int | None = None) -> int:
+    """``x`` as an int, if it is an integer (an int or NumPy's, not a bool) from ``minimum``
+    to ``maximum``."""
+    try:
+        n = operator.index(x) if not isinstance(x, bool) else None
+    except TypeError:
+        n = None
+    if n is None:
         raise TypeError(f"{where}: {what} must be an int, got {type(x).__name__} {preview(x)}")
-    if x < minimum:
-        raise ValueError(f"{where}: {what} must be at least {minimum}, got {x}")
-    return x
+    if n < minimum:
+        raise ValueError(f"{where}: {what} must be at least {minimum}, got {preview(n)}")
+    if maximum is not None and n > maximum:
+        raise ValueError(f"{where}: {what} must be at most {maximum:,}, got {preview(n)}")
+    return n
 
 
 def real(

@@ -5,7 +5,9 @@ from __future__ import annotations
 import math
 import random
 import statistics
+import tracemalloc
 
+import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -290,3 +292,36 @@ def test_layer_clusters_hold_each_layers_parameters_sums_and_activations(arch, a
         assert set(members) == expected and len(members) == len(expected)
         assert len(sums) == layer.nout
     assert loss not in {v for members in clusters.values() for v in members}
+
+
+@pytest.mark.parametrize(
+    "sizes", [(3, 1), np.array([3, 1]), [np.int64(3), np.int64(1)]], ids=["tuple", "array", "int64"]
+)
+def test_an_mlp_takes_its_sizes_as_any_sequence_of_integers(sizes):
+    model, reference = MLP(np.int64(2), sizes, seed=4), MLP(2, [3, 1], seed=4)
+    assert model.nouts == [3, 1] and all(type(n) is int for n in [model.nin, *model.nouts])
+    assert [p.data for p in model.parameters()] == [p.data for p in reference.parameters()]
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (
+            lambda: MLP(10**400, [2]),
+            r"MLP: layer 1: nin \* nout = .* weights, more than MAX_WEIGHTS",
+        ),
+        (lambda: MLP(2, [4, 10**9]), r"MLP: layer 2: nin \* nout = 4000000000 weights"),
+        (lambda: MLP(2, [10**5000]), r"nin \* nout = <an int of about 5,000 digits> weights"),
+        (lambda: Layer(10**5, 10**4), r"Layer: nin \* nout = 1000000000 weights"),
+        (lambda: Neuron(10**9), r"Neuron: nin must be at most 100,000,000, got 1000000000"),
+    ],
+)
+def test_a_size_past_max_weights_is_an_error_before_anything_is_built(make, message):
+    tracemalloc.start()
+    try:
+        with pytest.raises(ValueError, match=message):
+            make()
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 1_000_000  # refused from the sizes: no layer was started

@@ -67,3 +67,26 @@ def test_a_message_quotes_at_most_a_few_items_and_says_how_many_more():
     with pytest.raises(TypeError) as raised:
         real("x" * 10**6, "lr", "SGD", low=0.0)
     assert len(str(raised.value)) < 200
+
+
+@pytest.mark.parametrize("x", [np.int64(3), np.uint8(3), 3], ids=repr)
+def test_count_takes_any_integer_numpy_s_too_and_returns_a_plain_int(x):
+    n = count(x, "nin", "Layer")
+    assert n == 3 and type(n) is int
+
+
+@given(x=st.integers(0, 10**6), maximum=st.integers(0, 10**6))
+def test_count_refuses_above_its_maximum(x, maximum):
+    if x <= maximum:
+        assert count(x, "nin", "Neuron", 0, maximum) == x
+    else:
+        with pytest.raises(ValueError, match=f"Neuron: nin must be at most {maximum:,}, got {x}"):
+            count(x, "nin", "Neuron", 0, maximum)
+
+
+@pytest.mark.parametrize("digits", [4_000, 5_000, 100_000])
+def test_a_preview_of_an_int_too_long_for_repr_gives_its_length(digits):
+    shown = preview([1, 10**digits])
+    assert shown.startswith("[1, ") and len(shown) <= 100
+    if digits > 4_300:  # longer than Python turns into text
+        assert f"an int of about {digits:,} digits" in shown
