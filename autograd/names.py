@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from math import isfinite
 from typing import Any
 
@@ -195,3 +195,47 @@ def _operand(c: float) -> str:
     """A constant as an operand: in parentheses when negative, ``x * (-1)``."""
     text = format_number(c)
     return f"({text})" if text.startswith("-") else text
+
+
+_QUANTITY = re.compile(r"(?P<kind>[WbZA])(?P<layer>[1-9]\d*)(?P<index>(?:\[\d+\])*)(?:#\d+)?")
+
+
+class Derivation:
+    """Which of the derivation's quantities a node's finished gradient is, read from the
+    names ``nn`` gives (``Z2``, ``A1[0]``, ``W1[0][1]``): the last layer's are Steps 1 to
+    4, a hidden layer's Steps 5 to 8, as in the README's table "The derivation". The
+    step-through page and the matrix listing of ``compile(..., vectorize=True)`` say it."""
+
+    def __init__(self, names: Iterable[str], root: str) -> None:
+        found = [m for name in names if (m := _QUANTITY.fullmatch(name))]
+        self.last = max((int(m["layer"]) for m in found if m["kind"] in "ZA"), default=0)
+        self.single = {int(m["layer"]) for m in found if m["kind"] == "Z" and not m["index"]}
+        self.activated = {int(m["layer"]) for m in found if m["kind"] == "A"}
+        self.loss = term(root)
+
+    def quantity(self, name: str, additions: int = 1) -> str:
+        """``Step 3: δ2 = dLoss/dZ2 = ...`` for a name of the derivation, else ''; a
+        parameter's gradient of ``additions`` > 1 examples is their sum."""
+        found = _QUANTITY.fullmatch(name)
+        if not found or not self.last:
+            return ""
+        kind, k, index = found["kind"], int(found["layer"]), found["index"]
+        d, output = f"d{self.loss}/d", k == self.last
+        row, column = index[: index.find("]") + 1], index[index.find("]") + 1 :]
+        delta = f"δ{k}" if k in self.single else f"δ{k}{row}"
+        if kind == "A":
+            if output:
+                return f"Step 1: {d}A{k}{index}"
+            return f"Step 5: {d}A{k}{index} = (W{k + 1}ᵀ δ{k + 1}){index}"
+        if kind == "Z":
+            step = 3 if output else 7
+            if k not in self.activated:
+                return f"Step {step}: {delta} = {d}Z{k}{index}"
+            a, z = f"A{k}{index}", f"Z{k}{index}"
+            return f"Step {step}: {delta} = {d}{z} = {d}{a} · d{a}/d{z} (Step {step - 1})"
+        step = 4 if output else 8
+        summed = f", summed over {additions} examples" if additions > 1 else ""
+        if kind == "b":
+            return f"Step {step}: {d}b{k}{index} = {delta}{summed}"
+        source = f"A{k - 1}" if k > 1 else "X"
+        return f"Step {step}: {d}W{k}{index} = {delta} · {source}{column}{summed}"
