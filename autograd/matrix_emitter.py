@@ -30,12 +30,14 @@ import numpy as np
 
 from autograd import ops, tree
 from autograd.codegen import NodeWriter, Template
+from autograd.names import Derivation
 from autograd.value import Value
 from autograd.vectorize import Group, Grouping
 
 # Names the generated code uses for itself; no group may take one.
 HELPERS = frozenset({"where", "zeros", "full", "np", "_stack", "_w", "_g", "_B", "_seed", "_out"})
 _PLACEHOLDER = re.compile(r"\b__h(\d+)\b")
+_WRITES = re.compile(r"g_(?P<name>\w+)(?:\[[^\]]*\])? \+?= ")  # a line writing a gradient
 
 
 def _sigmoid(x: Any) -> Any:
@@ -214,8 +216,31 @@ class MatrixEmitter:
                     self._elementwise_backward(g)
                 elif g.kind == "reduction":
                     self._reduction_backward(g)
+        self._derivation_steps()
         self._weight_gradients()
         self.backward.append(f"return {out}, _g")
+
+    def _derivation_steps(self) -> None:
+        """The derivation's step on the line that finishes each of its quantities, where
+        the groups are named as ``nn`` names a network's nodes: ``# Step 3: δ2 = dLoss/dZ2
+        = ...``, and a matrix line's own note numbered, ``# Step 4: dLoss/dW2 = δ2 A1ᵀ``."""
+        names = [g.name for g in self.grouping.groups]
+        names += [name for pair in self.grouping.matrix_names.values() for name in pair]
+        story = Derivation(names, self.root)
+        finished = {}  # a gradient's name -> the last line that writes it
+        for i, line in enumerate(self.backward):
+            if written := _WRITES.match(line):
+                finished[written["name"]] = i
+        for name, i in finished.items():
+            quantity = story.quantity(name)
+            if not quantity:
+                continue
+            code, _, note = self.backward[i].partition("  # ")
+            if " = " in note:  # a matrix line's own equation, in the matrix form
+                note = f"{quantity.partition(':')[0]}: {note}"
+            else:
+                note = quantity if note in quantity else f"{note}; {quantity}"
+            self.backward[i] = f"{code}  # {note}"
 
     def _weight_gradients(self) -> None:
         """``_g``: the weights' gradients, in the order of ``_w``. The rows that one
