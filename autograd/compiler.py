@@ -37,7 +37,15 @@ from typing import TYPE_CHECKING, Any, Literal, NoReturn, overload
 
 from autograd import tree
 from autograd.anomaly import caller
-from autograd.arguments import SeedError, SeedsOf, as_tree, leaf_names, numbers_of, shape_of
+from autograd.arguments import (
+    SeedError,
+    SeedsOf,
+    Shape,
+    as_tree,
+    leaf_names,
+    numbers_of,
+    shape_of,
+)
 from autograd.emitter import Program
 from autograd.grad_mode import TracingError, enable_grad, tracing
 from autograd.gradcheck import parameter_names
@@ -231,6 +239,36 @@ class CompiledFunction:
 
     def __repr__(self) -> str:
         return f"<compiled {self._title}: {self.node_count} nodes, {len(self.leaves)} weights>"
+
+    # -- what another reader of the compiled function needs (autograd.matrix) ------------------
+    @property
+    def program(self) -> Program:
+        """The traced graph's program: its nodes in order, its arguments, leaves and writer."""
+        return self._program
+
+    @property
+    def title(self) -> str:
+        """``f``'s name, as error messages and generated filenames show it."""
+        return self._title
+
+    @property
+    def argument_shapes(self) -> list[Shape]:
+        """Each parameter's traced shape: None for a number, else a tuple of its items'."""
+        return list(self._shapes)
+
+    @property
+    def output_tree(self) -> TreeDef:
+        """The shape of ``f``'s result, as ``autograd.tree`` flattened it."""
+        return self._output_tree
+
+    def argument_numbers(self, args: Sequence[Any]) -> list[float]:
+        """One example's arguments as the flat floats the code takes; TypeError or
+        ValueError, as a call raises it, where one is not of the traced shape."""
+        return self._numbers(args)
+
+    def shaped_outputs(self, values: Sequence[float]) -> Any:
+        """One example's flat output values shaped as ``f`` returned its Values."""
+        return self._shaped(values)
 
     # -- the batch variants, written when first used ------------------------------------------
     def _variant(self, kind: str) -> Callable[..., Any]:

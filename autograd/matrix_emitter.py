@@ -10,8 +10,9 @@ forward then backward:
 - an element-wise group is its op's code from the op table, as the scalar compiler writes
   it (``autograd.codegen``), on arrays: a rule's branch ``a if test else b`` becomes
   ``where(test, a, b)``, and a call of one of the table's math functions its NumPy twin
-  (``exp``, ``sigmoid``, ...). A function with no twin (a custom op's) is applied element
-  by element, on floats.
+  (``exp``, ``sigmoid``, ...; logsumexp's and its softmax's, shifted by the largest
+  operand as the float rules are, over the stacked operands). A function with no twin (a
+  custom op's) is applied element by element, on floats, and its line says so.
 
 Operands gathered from several groups are stacked; gradients go back to the rows they
 came from (``np.add.at`` where a row is read more than once).
@@ -46,7 +47,35 @@ def _sigmoid(x: Any) -> Any:
     return np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
 
 
-# The table's math functions and their NumPy twins (same values, to an ulp or so).
+def _shifted(xs: Sequence[Any]) -> tuple[Any, Any, Any]:
+    """A logsumexp group's operands (one array per input, a row per node) stacked along a
+    new first axis, with ``ops._logsumexp``'s shift: the largest operand of each node and
+    example, e^(x - largest), and its sum. An infinite largest makes inf - inf, which NumPy
+    flags, so the scalar code runs that batch (as it takes ``_logsumexp``'s own branch)."""
+    stacked = np.stack(np.broadcast_arrays(*xs))
+    top = stacked.max(axis=0)
+    exps = np.exp(stacked - top)
+    return top, exps, exps.sum(axis=0)
+
+
+def _logsumexp(*xs: Any) -> Any:
+    """``ops._logsumexp`` on arrays: log Σ e^x_i, shifted by the largest x (finite for
+    logits of ±1e300, exact where they differ hugely: e^(x - max) underflows to 0)."""
+    top, _, total = _shifted(xs)
+    return top + np.log(total)
+
+
+def _softmax(*xs_out: Any) -> Any:
+    """``ops._softmax``'s float path on arrays, with the same shift: e^x_i / Σ e^x_j,
+    indexed by input as the rule's tuple of partials is. (The rule's Value path,
+    e^(x_i - out), reads no shift from the data but loses every digit where the logits
+    are huge and tied, e^(1e300 - (1e300 + log 2)) = 1, so it is not the one copied.)"""
+    _, exps, total = _shifted(xs_out[:-1])
+    return exps / total
+
+
+# The table's math functions and their NumPy twins (same values, to an ulp or so; the sums
+# of logsumexp and its softmax are added in another order, to about 1e-15 relative).
 _TWINS: dict[int, Callable[..., Any]] = {
     id(math.exp): np.exp,
     id(math.log): np.log,
@@ -57,6 +86,8 @@ _TWINS: dict[int, Callable[..., Any]] = {
     id(ops.sin): np.sin,
     id(ops.cos): np.cos,
     id(abs): np.abs,
+    id(ops._logsumexp): _logsumexp,
+    id(ops._softmax): _softmax,
 }
 
 
@@ -327,7 +358,7 @@ class MatrixEmitter:
         if not reads:
             text = f"full(({len(g.rows)}, {'_B' if g.batched else 1}), {text})"
         note = f"  # {g.op.name}" if g.op.name.isidentifier() and g.op.name not in text else ""
-        self.forward.append(f"{g.name} = {text}{note}")
+        self.forward.append(f"{g.name} = {text}{self._per_element(text) or note}")
 
     def _elementwise_backward(self, g: Group) -> None:
         assert g.op is not None
@@ -340,7 +371,7 @@ class MatrixEmitter:
         if code.partials is None and wanted:
             assert code.partials_call is not None
             call, _ = self._template(code.partials_call, n, names)
-            self.backward.append(f"d_{g.name} = {call}")
+            self.backward.append(f"d_{g.name} = {call}{self._per_element(call)}")
         for p in wanted:
             if code.partials is None:
                 partial = f"d_{g.name}[{p}]"
@@ -430,6 +461,17 @@ class MatrixEmitter:
         if len(shown) > 4:
             shown = [*shown[:2], "...", shown[-1]]
         return "[" + ", ".join(shown) + "]"
+
+    def _per_element(self, text: str) -> str:
+        """A comment for code that calls a function with no NumPy twin (a custom op's):
+        ``elementwise`` applies it to one number at a time, in Python."""
+        called = {m[1] for m in re.finditer(r"\b(\w+)\(", text)}
+        slow = sorted(
+            name
+            for name in called
+            if callable(bound := self.writer.namespace.get(name)) and id(bound) not in _TWINS
+        )
+        return f"  # {', '.join(slow)}: element by element, in Python" if slow else ""
 
     def _wants(self, nodes: Sequence[Value]) -> bool:
         return any(g.needs_grad for g, _, _ in self._segments(nodes))

@@ -135,6 +135,55 @@ def test_nn_depends_on_autograd_and_never_the_reverse() -> None:
             assert not any(name == "nn" or name.startswith("nn.") for name in names), path
 
 
+def _private_reads(path: Path) -> list[str]:
+    """The ``obj._name`` reads in a file where ``obj`` is not ``self`` or ``cls``
+    (dunders aside), as ``line: source``."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if not isinstance(node, ast.Attribute) or not node.attr.startswith("_"):
+            continue
+        if node.attr.startswith("__") or (
+            isinstance(node.value, ast.Name) and node.value.id in ("self", "cls")
+        ):
+            continue
+        found.append(f"{node.lineno}: {ast.unparse(node)}")
+    return found
+
+
+def _private_members(path: Path) -> set[str]:
+    """The private attributes and methods the classes of a file define on themselves."""
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, ast.ClassDef):
+            for inner in ast.walk(node):
+                if isinstance(inner, ast.FunctionDef | ast.AsyncFunctionDef):
+                    names.add(inner.name)
+                elif (
+                    isinstance(inner, ast.Attribute)
+                    and isinstance(inner.value, ast.Name)
+                    and inner.value.id == "self"
+                ):
+                    names.add(inner.attr)
+    return {n for n in names if n.startswith("_") and not n.startswith("__")}
+
+
+def test_the_vectorized_function_reads_the_compiled_one_through_its_public_names() -> None:
+    """matrix.py reads no private attribute of another object (the scalar compiled
+    function's program, shapes and title are its public properties)."""
+    assert _private_reads(PACKAGE / "matrix.py") == []
+
+
+def test_no_module_reads_the_compilers_private_members() -> None:
+    """What ``CompiledFunction`` and ``CompiledGraph`` keep to themselves stays there."""
+    private = _private_members(PACKAGE / "compiler.py")
+    assert {"_program", "_shapes", "_numbers"} <= private  # the check sees them
+    for path in sorted(PACKAGE.glob("*.py")):
+        if path.name == "compiler.py":
+            continue
+        reads = [r for r in _private_reads(path) if r.rsplit(".", 1)[-1] in private]
+        assert reads == [], f"{path.name} reads the compiler's private members: {reads}"
+
+
 def _reachable(graph: dict[str, set[str]], start: str) -> set[str]:
     seen: set[str] = set()
     stack = [start]

@@ -23,10 +23,17 @@ from hypothesis import strategies as st
 
 import autograd.matrix
 import nn
-from autograd import Value, compile, dot, mean, ops
+from autograd import Value, compile, dot, logsumexp, mean, ops
 from autograd.custom import CustomOp
 from autograd.matrix import VectorizedFunction
-from tests.strategies import activations, architectures, expression_dags, init_seeds
+from tests.strategies import (
+    activations,
+    architectures,
+    classified_logits,
+    expression_dags,
+    extreme_logits,
+    init_seeds,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -271,6 +278,123 @@ def test_a_custom_op_is_applied_element_by_element() -> None:
     w = Value(0.5, label="w")
     made = vectorized(lambda x: cube(x * w) + cube(x), 1.0)
     same_as_scalar(made, [w], [1.0, -2.0, 0.25, 3.0], seed=1.0)
+
+
+def test_an_op_with_no_numpy_twin_is_applied_element_by_element_and_says_so() -> None:
+    erf = CustomOp("erf", math.erf, lambda x, out: (2.0 / math.sqrt(math.pi) * math.exp(-x * x),))
+    w = Value(0.5, label="w")
+    made = vectorized(lambda x: erf(x * w) + erf(x), 1.0)
+    assert "    erf1 = erf(mul1)  # erf: element by element, in Python" in made.source
+    assert "  # erf_local: element by element, in Python" in made.source
+    same_as_scalar(made, [w], [1.0, -2.0, 0.25, 3.0], seed=1.0)
+
+
+# -- logsumexp, so cross-entropy: NumPy over the stacked operands, its softmax the partials ------
+def one_hot_cross_entropy(model: nn.MLP, classes: int) -> Callable[..., Value]:
+    """nn.cross_entropy of one example, its class given as a one-hot row (a traced function
+    cannot index by a Value): Σ_k y_k cross_entropy(z, k), k logsumexp nodes an example."""
+
+    def loss(x: list[Value], onehot: list[Value]) -> Value:
+        z = model(x)
+        return sum((onehot[k] * nn.cross_entropy(z, k) for k in range(classes)), Value(0.0))
+
+    return loss
+
+
+def one_hot(rng: random.Random, m: int, classes: int) -> list[list[float]]:
+    rows = [[0.0] * classes for _ in range(m)]
+    for row in rows:
+        row[rng.randrange(classes)] = 1.0
+    return rows
+
+
+def logsumexp_lines(made: VectorizedFunction) -> list[str]:
+    calls = [
+        line for line in made.source.splitlines() if "logsumexp(" in line or "softmax(" in line
+    ]
+    assert len(calls) >= 2  # the forward's logsumexp and the backward's softmax
+    return calls
+
+
+@pytest.mark.parametrize("classes", [2, 3, 5])
+@pytest.mark.parametrize("m", [1, 2, 17, 64])
+def test_cross_entropy_of_an_mlp_batches_as_the_scalar_code(m, classes) -> None:
+    model = nn.MLP(2, [8, 6, classes], activation="tanh", output_activation="linear", seed=m)
+    rng = random.Random(m * 10 + classes)
+    xs = [[rng.uniform(-2, 2), rng.uniform(-2, 2)] for _ in range(m)]
+    ys = one_hot(rng, m, classes)
+    made = vectorized(one_hot_cross_entropy(model, classes), xs[0], ys[0])
+    (group,) = [g for g in made.groups if g.op is ops.LOGSUMEXP]
+    assert group.kind == "elementwise" and len(group.rows) == classes
+    for line in logsumexp_lines(made):
+        assert "element by element" not in line, line
+    same_as_scalar(made, model.parameters(), xs, ys, seed=1 / m)
+
+
+@pytest.mark.parametrize("m", [1, 17])
+def test_log_sum_exp_minus_the_right_logit_batches_as_the_scalar_code(m) -> None:
+    model = nn.MLP(3, [5, 4], activation="relu", output_activation="linear", seed=2)
+
+    def loss(x: list[Value], onehot: list[Value]) -> Value:
+        z = model(x)
+        return logsumexp(z) - dot(onehot, z)
+
+    rng = random.Random(m)
+    xs = [[rng.uniform(-2, 2) for _ in range(3)] for _ in range(m)]
+    ys = one_hot(rng, m, 4)
+    made = vectorized(loss, xs[0], ys[0])
+    for line in logsumexp_lines(made):
+        assert "element by element" not in line, line
+    same_as_scalar(made, model.parameters(), xs, ys, seed=1 / m)
+
+
+@pytest.mark.parametrize(
+    "biases",
+    [
+        [1e300, -1e300, 1e300],  # ±1e300, two of them tied: each half of the softmax
+        [-1e300, -1e300, -1e300],
+        [800.0, 0.0, -800.0],  # e^800 overflows unshifted; e^-1600 rounds to 0
+        [1e300, 0.0, -3.0],
+    ],
+)
+def test_cross_entropy_of_huge_logits_is_finite_and_the_scalar_codes(biases) -> None:
+    model = nn.MLP(2, [4, 3], activation="tanh", output_activation="linear", seed=1)
+    for b, big in zip(model.layers[-1].b, biases, strict=True):
+        b.data = big
+    rng = random.Random(7)
+    xs = [[rng.uniform(-1, 1), rng.uniform(-1, 1)] for _ in range(17)]
+    ys = one_hot(rng, 17, 3)
+    made = vectorized(one_hot_cross_entropy(model, 3), xs[0], ys[0])
+    out, grads = same_as_scalar(made, model.parameters(), xs, ys, seed=1 / 17)
+    assert all(map(math.isfinite, [*out, *grads]))
+
+
+@settings(max_examples=60, deadline=None)
+@given(classified_logits(extreme_logits, max_classes=5, max_examples=6))
+def test_cross_entropy_of_extreme_logits_batches_as_the_scalar_code(batch) -> None:
+    """Logits anywhere in ±1e300 (each scaled by a weight, so gradients flow): the matrix
+    batch's values and gradients are the scalar code's, with no overflow flagged."""
+    rows, targets = batch
+    classes = len(rows[0])
+    scales = [Value(1.0, label=f"s[{k}]") for k in range(classes)]
+
+    def loss(z: list[Value], onehot: list[Value]) -> Value:
+        scaled = [zk * s for zk, s in zip(z, scales, strict=True)]
+        return sum((onehot[k] * nn.cross_entropy(scaled, k) for k in range(classes)), Value(0.0))
+
+    ys = [[float(k == t) for k in range(classes)] for t in targets]
+    made = vectorized(loss, rows[0], ys[0])
+    same_as_scalar(made, scales, rows, ys, seed=0.5)
+
+
+def test_an_infinite_logit_runs_the_scalar_code_and_gives_its_answer() -> None:
+    w = Value(1.0, label="w")
+    made = vectorized(lambda x, y: logsumexp([x * w, y]), 0.0, 0.0)
+    columns = [[0.0, math.inf, -math.inf], [1.0, 2.0, -math.inf]]
+    got = run(made.batch, [w], *columns, seed=1.0)
+    assert made.fallbacks == 1  # inf - inf under the shift: NumPy flags it
+    want = run(made.scalar.batch, [w], *columns, seed=1.0)
+    assert repr(got) == repr(want)  # NaN and all
 
 
 def test_a_function_of_several_outputs_and_a_seed_function() -> None:
