@@ -97,14 +97,14 @@ def batch(X, y, _B, _w, _seed):
     # backward: the chain rule a group at a time, a weighted sum's in matrix form
     g_Loss = _seed(Loss)  # the outputs' seeds
     g_A2_y = 2.0 * A2_y * g_Loss  # dLoss/d(A2 - y)
-    g_A2 = g_A2_y  # d(A2 - y)/dA2
-    g_Z2 = A2 * (1.0 - A2) * g_A2  # dA2/dZ2
-    g_W2 = g_Z2 @ A1.T  # dLoss/dW2 = δ2 A1ᵀ
-    g_b2 = g_Z2.sum(axis=1, keepdims=True)  # dLoss/db2 = Σ δ2
-    g_A1 = W2.T @ g_Z2  # dLoss/dA1 = W2ᵀ δ2
-    g_Z1 = A1 * (1.0 - A1) * g_A1  # dA1/dZ1
-    g_W1 = g_Z1 @ X.T  # dLoss/dW1 = δ1 Xᵀ
-    g_b1 = g_Z1.sum(axis=1, keepdims=True)  # dLoss/db1 = Σ δ1
+    g_A2 = g_A2_y  # d(A2 - y)/dA2; Step 1: dLoss/dA2
+    g_Z2 = A2 * (1.0 - A2) * g_A2  # Step 3: δ2 = dLoss/dZ2 = dLoss/dA2 · dA2/dZ2 (Step 2)
+    g_W2 = g_Z2 @ A1.T  # Step 4: dLoss/dW2 = δ2 A1ᵀ
+    g_b2 = g_Z2.sum(axis=1, keepdims=True)  # Step 4: dLoss/db2 = Σ δ2
+    g_A1 = W2.T @ g_Z2  # Step 5: dLoss/dA1 = W2ᵀ δ2
+    g_Z1 = A1 * (1.0 - A1) * g_A1  # Step 7: δ1 = dLoss/dZ1 = dLoss/dA1 · dA1/dZ1 (Step 6)
+    g_W1 = g_Z1 @ X.T  # Step 8: dLoss/dW1 = δ1 Xᵀ
+    g_b1 = g_Z1.sum(axis=1, keepdims=True)  # Step 8: dLoss/db1 = Σ δ1
     # the weights' gradients, in the order of _w
     _g = np.concatenate((g_W1.reshape(-1, 1), g_b1, g_W2.reshape(-1, 1), g_b2))
     return Loss, _g
@@ -145,8 +145,8 @@ def test_an_unlabelled_mlp_is_named_by_its_weights_layers() -> None:
     equations = [line.split("  #")[0] for line in lines]
     for equation in ("Z1 = W1 @ x + b1", "A1 = where(Z1 <= 0, 0.0, Z1)", "Z2 = W2 @ A1 + b2"):
         assert f"    {equation}" in equations
-    assert "    g_W2 = g_Z2 @ A1.T  # dA3/dW2 = δ2 A1ᵀ" in lines
-    assert "    g_A1 = W2.T @ g_Z2  # dA3/dA1 = W2ᵀ δ2" in lines
+    assert "    g_W2 = g_Z2 @ A1.T  # Step 8: dA3/dW2 = δ2 A1ᵀ" in lines
+    assert "    g_A1 = W2.T @ g_Z2  # Step 5: dA3/dA1 = W2ᵀ δ2" in lines
 
 
 # -- random MLPs, every activation and loss, against the scalar compiled batch --------------------
