@@ -7,6 +7,7 @@ import importlib
 import json
 import math
 import sys
+import time
 
 import pytest
 
@@ -140,6 +141,32 @@ def test_check_agreement_names_the_engine_turn_and_number():
         measure.check_agreement("w", [1.0, 2.0], "ref", {"short": Runs(results=[[1.0]])})
 
 
+def test_only_a_short_run_is_timed_after_an_untimed_one_prepared_alike(monkeypatch):
+    monkeypatch.setattr(measure, "WARM_BELOW", 0.01)
+    events = []
+
+    def engine(name, seconds):
+        def prepare():
+            events.append(f"prepare {name}")
+
+            def run():
+                events.append(f"run {name}")
+                time.sleep(seconds)
+                return name
+
+            return run
+
+        return prepare
+
+    runs = measure.interleaved({"quick": engine("quick", 0), "slow": engine("slow", 0.02)}, 1)
+    assert events == [
+        *["prepare quick", "run quick", "prepare slow", "run slow"],  # the warm-up turn
+        *["prepare quick", "prepare quick", "run quick", "run quick"],  # an untimed run first
+        *["prepare slow", "run slow"],  # a long run is timed from its start
+    ]
+    assert runs["slow"].seconds[0] >= 0.02 > runs["quick"].seconds[0]
+
+
 def test_interleaved_runs_every_engine_each_turn_and_marks_recursion_failures():
     calls = []
 
@@ -156,8 +183,9 @@ def test_interleaved_runs_every_engine_each_turn_and_marks_recursion_failures():
         return lambda: recurse(0)
 
     runs = measure.interleaved({"a": engine("a"), "b": engine("b"), "c": too_deep}, repeat=2)
-    assert calls == ["a", "b", "a", "b", "a", "b"]  # a warm-up turn, then two timed turns
-    assert runs["a"].results == [3, 5] and runs["b"].results == [4, 6]
+    # a warm-up turn, then two timed turns, each short run after an untimed one
+    assert calls == ["a", "b", "a", "a", "b", "b", "a", "a", "b", "b"]
+    assert runs["a"].results == [4, 8] and runs["b"].results == [6, 10]
     assert len(runs["a"].seconds) == len(runs["a"].gc_seconds) == 2
     assert runs["c"].failure == "fails (RecursionError)" and not runs["c"].seconds
 
