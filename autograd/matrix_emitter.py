@@ -36,7 +36,9 @@ from autograd.value import Value
 from autograd.vectorize import Group, Grouping
 
 # Names the generated code uses for itself; no group may take one.
-HELPERS = frozenset({"where", "zeros", "full", "np", "_stack", "_w", "_g", "_B", "_seed", "_out"})
+HELPERS = frozenset(
+    {"where", "maximum", "zeros", "full", "np", "_stack", "_w", "_g", "_B", "_seed", "_out"}
+)
 _PLACEHOLDER = re.compile(r"\b__h(\d+)\b")
 _WRITES = re.compile(r"g_(?P<name>\w+)(?:\[[^\]]*\])? \+?= ")  # a line writing a gradient
 
@@ -129,8 +131,30 @@ class _Where(ast.NodeTransformer):
         self.generic_visit(node)
         if self.factor and _is(node.body, 1.0) and _is(node.orelse, 0.0):
             return node.test
+        if (clamped := _clamped_at_zero(node)) is not None:  # relu's rule, in one pass
+            call = ast.Call(ast.Name("maximum", ast.Load()), [clamped, ast.Constant(0.0)], [])
+            return ast.copy_location(call, node)
         call = ast.Call(ast.Name("where", ast.Load()), [node.test, node.body, node.orelse], [])
         return ast.copy_location(call, node)
+
+
+def _clamped_at_zero(node: ast.IfExp) -> ast.Name | None:
+    """x in ``0.0 if x <= 0 else x``, which ``maximum(x, 0.0)`` computes exactly, float for
+    float (0.0 for -0.0, NaN for NaN), in one pass over the array instead of two."""
+    test = node.test
+    if not (
+        _is(node.body, 0.0)
+        and isinstance(node.orelse, ast.Name)
+        and isinstance(test, ast.Compare)
+        and isinstance(test.left, ast.Name)
+        and test.left.id == node.orelse.id
+        and [type(op) for op in test.ops] == [ast.LtE]
+        and isinstance(zero := test.comparators[0], ast.Constant)
+        and type(zero.value) in (int, float)
+        and zero.value == 0
+    ):
+        return None
+    return node.orelse
 
 
 def _is(node: ast.expr, number: float) -> bool:
@@ -224,7 +248,8 @@ class MatrixEmitter:
                 names[name] = bound
             else:
                 names[name] = _TWINS.get(id(bound)) or elementwise(bound)
-        helpers = {"where": np.where, "zeros": np.zeros, "full": np.full, "np": np}
+        helpers = {"where": np.where, "maximum": np.maximum, "zeros": np.zeros, "full": np.full}
+        helpers["np"] = np
         return {**names, **helpers, "_stack": _stack}
 
     # -- writing ---------------------------------------------------------------------------------

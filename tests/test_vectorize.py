@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import random
+import struct
 import subprocess
 import sys
 from collections.abc import Callable, Sequence
@@ -30,6 +31,7 @@ from tests.strategies import (
     activations,
     architectures,
     classified_logits,
+    edge_floats,
     expression_dags,
     extreme_logits,
     init_seeds,
@@ -143,7 +145,7 @@ def test_an_unlabelled_mlp_is_named_by_its_weights_layers() -> None:
     made = vectorized(lambda x: model(x), [0.0, 0.0, 0.0])
     lines = made.source.splitlines()
     equations = [line.split("  #")[0] for line in lines]
-    for equation in ("Z1 = W1 @ x + b1", "A1 = where(Z1 <= 0, 0.0, Z1)", "Z2 = W2 @ A1 + b2"):
+    for equation in ("Z1 = W1 @ x + b1", "A1 = maximum(Z1, 0.0)", "Z2 = W2 @ A1 + b2"):
         assert f"    {equation}" in equations
     assert "    g_W2 = g_Z2 @ A1.T  # Step 8: dA3/dW2 = δ2 A1ᵀ" in lines
     assert "    g_A1 = W2.T @ g_Z2  # Step 5: dA3/dA1 = W2ᵀ δ2" in lines
@@ -563,3 +565,13 @@ def test_a_custom_op_whose_function_takes_a_name_of_the_array_code_is_refused() 
     op = CustomOp("where", where, lambda x, out: (1.0,))
     with pytest.raises(ValueError, match="named 'where'"):
         compile(lambda x: op(x * 2.0), 1.0, vectorize=True)
+
+
+@given(st.lists(edge_floats(), min_size=16, max_size=40))
+def test_relu_is_one_maximum_that_gives_the_scalar_rules_float_for_every_input(xs) -> None:
+    made = vectorized(lambda x: (x * 1.0).relu(), 0.5)  # x * 1.0: a node to take relu of
+    assert "= maximum(" in made.source and "where" not in made.source
+    out = made.batch(xs)
+    assert made.fallbacks == 0
+    expected = [0.0 if x <= 0 else x for x in (x * 1.0 for x in xs)]  # relu's own rule
+    assert [struct.pack("<d", v) for v in out] == [struct.pack("<d", v) for v in expected]
