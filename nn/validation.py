@@ -52,11 +52,13 @@ def count(x: Any, what: str, where: str, minimum: int = 1, maximum: int | None =
     """``x`` as an int, if it is an integer (an int or NumPy's, not a bool) from ``minimum``
     to ``maximum``."""
     try:
-        n = operator.index(x) if not isinstance(x, bool) else None
+        if isinstance(x, bool):
+            raise TypeError
+        n = operator.index(x)
     except TypeError:
-        n = None
-    if n is None:
-        raise TypeError(f"{where}: {what} must be an int, got {type(x).__name__} {preview(x)}")
+        raise TypeError(
+            f"{where}: {what} must be an int, got {type(x).__name__} {preview(x)}"
+        ) from None
     if n < minimum:
         raise ValueError(f"{where}: {what} must be at least {minimum}, got {preview(n)}")
     if maximum is not None and n > maximum:
